@@ -1,0 +1,247 @@
+"""`make run`: start the action server, Rasa and the app under one supervisor.
+
+Ctrl-C stops all three. If one dies, the others are stopped and the exit status names it:
+3 = app, 4 = rasa, 5 = actions, 2 = a port was taken, 6 = not ready in time.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from civic.settings import PROJECT_ROOT, Settings, get_settings
+
+log = logging.getLogger("supervisor")
+
+EXIT_CODES = {"app": 3, "rasa": 4, "actions": 5}
+EXIT_PORT_TAKEN = 2
+EXIT_NOT_READY = 6
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    health_url: str
+    port: int
+    host: str = "127.0.0.1"
+    proc: subprocess.Popen | None = field(default=None, repr=False)
+
+
+def base_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(PROJECT_ROOT),
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        SANIC_HOST="127.0.0.1",
+        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{settings.action_port}/webhook",
+        TRACKER_DB_PATH=str(settings.tracker_db_path),
+        DB_PATH=str(settings.db_path),
+        RASA_URL=f"http://127.0.0.1:{settings.rasa_port}",
+        ACTION_URL=f"http://127.0.0.1:{settings.action_port}",
+        RASA_TOKEN=settings.rasa_token,
+        KAKAO_SKILL_SECRET=settings.kakao_skill_secret,
+        SESSION_SECRET=settings.session_secret,
+    )
+    return env
+
+
+def build_services(settings: Settings, model: Path | None = None) -> list[Service]:
+    """The three processes in start order. Tests reuse this with other ports and paths."""
+    root = PROJECT_ROOT
+    env = base_env(settings)
+    model = model or root / "models" / "gwangju.tar.gz"
+    rasa_bin = root / ".venv-rasa" / "bin" / "rasa"
+    app_py = root / ".venv" / "bin" / "python"
+    return [
+        Service(
+            "actions",
+            [str(app_py), "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+            env,
+            f"http://127.0.0.1:{settings.action_port}/health",
+            settings.action_port,
+        ),
+        Service(
+            "rasa",
+            [
+                str(rasa_bin), "run", "--model", str(model),
+                "--endpoints", str(root / "bot" / "endpoints.yml"),
+                "--credentials", str(root / "bot" / "credentials.yml"),
+                "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
+                "--enable-api", "--auth-token", settings.rasa_token,
+            ],
+            env,
+            f"http://127.0.0.1:{settings.rasa_port}/status?token={settings.rasa_token}",
+            settings.rasa_port,
+        ),
+        Service(
+            "app",
+            [str(app_py), "-m", "uvicorn", "web.main:app_factory", "--factory",
+             "--host", settings.host, "--port", str(settings.port), "--no-access-log"],
+            env,
+            f"http://{_client_host(settings.host)}:{settings.port}/healthz",
+            settings.port,
+            host=settings.host,
+        ),
+    ]
+
+
+def _client_host(host: str) -> str:
+    return "127.0.0.1" if host in {"0.0.0.0", ""} else host
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def taken_ports(services: list[Service]) -> list[Service]:
+    return [s for s in services if not port_free(s.host, s.port)]
+
+
+def start(service: Service, cwd: Path = PROJECT_ROOT) -> None:
+    # A process group per child, so stopping it also stops anything it spawned (Sanic workers).
+    service.proc = subprocess.Popen(service.argv, env=service.env, cwd=cwd, start_new_session=True)
+
+
+def stop_all(services: list[Service], grace_s: float = 10.0) -> None:
+    running = [s for s in services if s.proc and s.proc.poll() is None]
+    for s in running:
+        _signal_group(s.proc, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    for s in running:
+        try:
+            s.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_group(s.proc, signal.SIGKILL)
+            s.proc.wait()
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def first_dead(services: list[Service]) -> Service | None:
+    return next((s for s in services if s.proc and s.proc.poll() is not None), None)
+
+
+def wait_ready(services: list[Service], timeout_s: float) -> Service | None:
+    """Wait until every service answers its health URL. Returns a service that died, else None."""
+    deadline = time.monotonic() + timeout_s
+    pending = list(services)
+    with httpx.Client(timeout=1.0) as client:
+        while pending:
+            dead = first_dead(services)
+            if dead:
+                return dead
+            if time.monotonic() > deadline:
+                raise TimeoutError(", ".join(s.name for s in pending))
+            for s in list(pending):
+                try:
+                    if client.get(s.health_url).status_code == 200:
+                        pending.remove(s)
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.5)
+    return None
+
+
+def prepare_settings(settings: Settings) -> Settings:
+    """Secrets that must exist at run time are generated for local use when not configured."""
+    updates: dict[str, str] = {}
+    if not settings.rasa_token:
+        updates["rasa_token"] = secrets.token_urlsafe(24)
+    if not settings.kakao_skill_secret:
+        if settings.environment == "production":
+            raise SystemExit("KAKAO_SKILL_SECRET must be set in production (see .env.example).")
+        updates["kakao_skill_secret"] = secrets.token_urlsafe(24)
+        print(f"카카오 스킬 시크릿(로컬용, 헤더 X-Skill-Secret): {updates['kakao_skill_secret']}", flush=True)
+    if not settings.session_secret:
+        updates["session_secret"] = secrets.token_urlsafe(32)
+    return settings.model_copy(update=updates)
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = prepare_settings(get_settings())
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    model = PROJECT_ROOT / "models" / "gwangju.tar.gz"
+    services = build_services(settings, model)
+    taken = taken_ports(services)
+    if taken:
+        for s in taken:
+            print(f"포트 {s.port}({s.name})가 이미 사용 중이에요. 그 프로세스를 끄거나 다른 포트를 지정해 주세요 "
+                  f"(예: PORT=8080 make run). Port {s.port} ({s.name}) is already in use.", file=sys.stderr)
+        return EXIT_PORT_TAKEN
+    if not model.exists():
+        print("학습된 Rasa 모델이 없어요: `make run`으로 실행하면 먼저 학습해요.", file=sys.stderr)
+        return EXIT_NOT_READY
+
+    url = f"http://{_client_host(settings.host)}:{settings.port}/"
+
+    def announce() -> None:
+        print(f"\n준비됐어요! 채팅 페이지: {url}  (관리자: {url}admin, API 문서: {url}docs)\n"
+              f"Ready: chat page at {url} — Ctrl-C stops all three processes.\n", flush=True)
+
+    return supervise(services, float(os.environ.get("READY_TIMEOUT_S", "180")), announce)
+
+
+def supervise(services: list[Service], ready_timeout_s: float, on_ready=lambda: None) -> int:
+    """Start the services, wait until they are healthy, then watch them until a signal or a death."""
+    stopping = False
+
+    def _on_signal(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        for s in services:
+            start(s)
+        try:
+            dead = wait_ready(services, timeout_s=ready_timeout_s)
+        except TimeoutError as exc:
+            print(f"시간 안에 준비되지 않은 프로세스: {exc}", file=sys.stderr)
+            return EXIT_NOT_READY
+        if dead:
+            print(f"{dead.name} 프로세스가 시작 중에 종료됐어요 (exit {dead.proc.returncode}).", file=sys.stderr)
+            return EXIT_CODES.get(dead.name, 1)
+        on_ready()
+        while not stopping:
+            dead = first_dead(services)
+            if dead:
+                print(f"{dead.name} 프로세스가 종료됐어요 (exit {dead.proc.returncode}). 나머지도 멈춰요.",
+                      file=sys.stderr)
+                return EXIT_CODES.get(dead.name, 1)
+            time.sleep(0.5)
+        print("모든 프로세스를 멈추는 중이에요…", flush=True)
+        return 0
+    finally:
+        stop_all(services)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

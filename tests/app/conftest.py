@@ -1,0 +1,84 @@
+"""Fixtures for the application environment: temporary settings and database, a really running Rasa stack."""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from civic.settings import PROJECT_ROOT, Settings
+from civic.supervisor import build_services, start, stop_all, wait_ready
+
+MODEL = PROJECT_ROOT / "models" / "gwangju.tar.gz"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--skip-e2e", action="store_true",
+                     help="skip tests that start a real Rasa server (reported as skipped with this reason)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--skip-e2e"):
+        skip = pytest.mark.skip(reason="e2e skipped on request: --skip-e2e was given")
+        for item in items:
+            if "e2e" in item.keywords:
+                item.add_marker(skip)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_settings(tmp: Path, **overrides) -> Settings:
+    values = dict(
+        var_dir=tmp, db_path=tmp / "civic.db", tracker_db_path=tmp / "tracker.db",
+        rasa_token="test-token", kakao_skill_secret="test-skill-secret", session_secret="test-session-secret",
+        port=free_port(), rasa_port=free_port(), action_port=free_port(),
+    )
+    values.update(overrides)
+    s = Settings(**values)
+    return s.model_copy(update={"rasa_url": f"http://127.0.0.1:{s.rasa_port}",
+                                "action_url": f"http://127.0.0.1:{s.action_port}"})
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Settings pointing at a temporary database and at ports where nothing listens (Rasa 'down')."""
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def client(settings):
+    from web.main import create_app
+
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def rasa_stack(tmp_path_factory):
+    """A real action server and Rasa server on free loopback ports, shared by the e2e tests of one run."""
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make test` (it trains) or `make train`")
+    settings = make_settings(tmp_path_factory.mktemp("stack"))
+    services = [s for s in build_services(settings, MODEL) if s.name != "app"]
+    for s in services:
+        start(s)
+    try:
+        dead = wait_ready(services, timeout_s=240)
+        if dead:
+            pytest.fail(f"{dead.name} exited during start-up with {dead.proc.returncode}")
+        yield settings
+    finally:
+        stop_all(services)
+
+
+@pytest.fixture
+def e2e_client(rasa_stack):
+    from web.main import create_app
+
+    with TestClient(create_app(rasa_stack)) as c:
+        yield c

@@ -1,0 +1,4 @@
+"""Router for the admin surface (filled in by its issue)."""
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,4 @@
+"""Router for the kakao surface (filled in by its issue)."""
+from fastapi import APIRouter
+
+router = APIRouter()
