@@ -68,7 +68,9 @@ browser:
 train: $(MODEL)
 $(MODEL): $(TRAIN_INPUTS) | $(RASA_VENV)/.installed
 	@echo ">> training the Rasa model"
-	$(RASA_ENV) $(RASA_VENV)/bin/rasa train --config config.yml --domain bot/domain \
+	@mkdir -p models
+	# flock: several make invocations (tests, helpers) never train into the same file at once.
+	flock models/.train.lock env $(RASA_ENV) $(RASA_VENV)/bin/rasa train --config config.yml --domain bot/domain \
 	  --data nlu/data bot/data --out models --fixed-model-name gwangju --quiet
 	touch $@
 
