@@ -18,7 +18,7 @@ APP_ENV   := PYTHONPATH=$(CURDIR) HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 RASA_T
 TRAIN_INPUTS := config.yml $(shell find bot nlu -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 PYTEST_ARGS ?=
 
-.PHONY: help run test envs train browser eval-nlu eval-kb eval-cluster bench load lint reset-data lock
+.PHONY: help run test envs train system-deps eval-nlu eval-kb eval-cluster bench load lint reset-data lock
 
 help:
 	@echo "make run    - set up what is missing, train if needed, start app + Rasa + action server"
@@ -57,11 +57,12 @@ $(RASA_VENV)/.installed: requirements/rasa-py310.lock requirements/rasa-py311.lo
 	fi
 	touch $@
 
-# Debian's chromium (and a Korean font for screenshots) for the browser tests; Playwright drives it.
-browser:
-	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto sans cjk" || { \
-	  echo ">> installing chromium and Korean fonts from Debian"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+# Debian packages the tests drive for real: chromium (+ a Korean font for screenshots) through Playwright, and
+# redis-server for the multi-instance test (PostgreSQL is part of this machine image).
+system-deps:
+	@command -v chromium >/dev/null && command -v redis-server >/dev/null && fc-list 2>/dev/null | grep -qi "noto sans cjk" || { \
+	  echo ">> installing chromium, redis-server and Korean fonts from Debian"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk redis-server >/dev/null; }
 
 # ---------------------------------------------------------------- model
 # Retrain only when the training data, domain, config or the Korean tokenizer changed.
@@ -79,7 +80,7 @@ run: envs $(MODEL)
 	@mkdir -p var
 	$(APP_ENV) $(PY) -m civic.supervisor
 
-test: envs $(MODEL) browser
+test: envs $(MODEL) system-deps
 	@mkdir -p var
 	$(RASA_ENV) $(RASA_VENV)/bin/python -m pytest -c tests/rasa/pytest.ini tests/rasa $(PYTEST_ARGS)
 	$(APP_ENV) $(PY) -m pytest tests/app $(PYTEST_ARGS)
@@ -109,5 +110,5 @@ reset-data:
 
 # Regenerate the lock files from the current environments (maintainers only).
 lock:
-	$(PY) -m pip freeze --exclude-editable | grep -v '^rasa-sdk==' | sed 's/^torch==2.13.0+cpu/torch==2.13.0/' > requirements/app.lock
-	$(RASA_PY) -m pip freeze > requirements/rasa-py310.lock
+	$(PY) -m pip freeze --all --exclude-editable | grep -v '^rasa-sdk==' | sed 's/^torch==2.13.0+cpu/torch==2.13.0/' > requirements/app.lock
+	$(RASA_PY) -m pip freeze --all > requirements/rasa-py310.lock

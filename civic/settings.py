@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     # Knowledge base
     knowledge_path: Path = PROJECT_ROOT / "knowledge" / "entries.yml"
 
+    # Rate limits ("limits" notation, several separated by ";"); keyed by client IP, Kakao by user id
+    rate_limit_chat: str = "5/second;60/minute"
+    rate_limit_kakao: str = "5/second;60/minute"
+    rate_limit_login: str = "10/minute;30/hour"
+    # Behind the city's reverse proxy: take the client IP from the first X-Forwarded-For hop
+    trust_proxy_headers: bool = False
+
     # Admin
     session_secret: str = ""
     secure_cookies: bool = False

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,6 +167,40 @@ def wait_ready(services: list[Service], timeout_s: float) -> Service | None:
                     pass
             time.sleep(0.5)
     return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def isolated_settings(var_dir: Path, **overrides) -> Settings:
+    """Settings for a private stack (tests, benchmarks, load tests): own data files, free loopback ports."""
+    values = dict(
+        var_dir=var_dir, db_path=var_dir / "civic.db", tracker_db_path=var_dir / "tracker.db",
+        rasa_token=secrets.token_urlsafe(16), kakao_skill_secret=secrets.token_urlsafe(16),
+        session_secret=secrets.token_urlsafe(32), host="127.0.0.1",
+        port=free_port(), rasa_port=free_port(), action_port=free_port(),
+    )
+    values.update(overrides)
+    settings = Settings(**values)
+    return settings.model_copy(update={"rasa_url": f"http://127.0.0.1:{settings.rasa_port}",
+                                       "action_url": f"http://127.0.0.1:{settings.action_port}"})
+
+
+@contextmanager
+def running(services: list[Service], timeout_s: float = 240):
+    """Start services, wait until healthy, and always stop them (and their process groups) afterwards."""
+    try:
+        for s in services:
+            start(s)
+        dead = wait_ready(services, timeout_s=timeout_s)
+        if dead:
+            raise RuntimeError(f"{dead.name} exited during start-up with {dead.proc.returncode}")
+        yield services
+    finally:
+        stop_all(services)
 
 
 def prepare_settings(settings: Settings) -> Settings:

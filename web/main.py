@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from civic.settings import Settings, get_settings
 from web import errors
 from web.middleware import BodySizeLimit
+from web.ratelimit import RateLimit
 from web.rasa_client import RasaClient
 from web.routers import admin, chat, health, kakao, pages
 
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="광주 AI 중심도시 시민 도우미", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
+    # Starlette runs the last added middleware first: size check, then rate limit, then the routes.
+    app.add_middleware(RateLimit, settings=settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (health, chat, kakao, admin, pages):

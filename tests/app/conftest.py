@@ -1,14 +1,13 @@
 """Fixtures for the application environment: temporary settings and database, a really running Rasa stack."""
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from civic.settings import PROJECT_ROOT, Settings
-from civic.supervisor import build_services, start, stop_all, wait_ready
+from civic.supervisor import build_services, free_port, isolated_settings, running
 
 MODEL = PROJECT_ROOT / "models" / "gwangju.tar.gz"
 
@@ -26,22 +25,9 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def make_settings(tmp: Path, **overrides) -> Settings:
-    values = dict(
-        var_dir=tmp, db_path=tmp / "civic.db", tracker_db_path=tmp / "tracker.db",
-        rasa_token="test-token", kakao_skill_secret="test-skill-secret", session_secret="test-session-secret",
-        port=free_port(), rasa_port=free_port(), action_port=free_port(),
-    )
-    values.update(overrides)
-    s = Settings(**values)
-    return s.model_copy(update={"rasa_url": f"http://127.0.0.1:{s.rasa_port}",
-                                "action_url": f"http://127.0.0.1:{s.action_port}"})
+    return isolated_settings(tmp, **{"rasa_token": "test-token", "kakao_skill_secret": "test-skill-secret",
+                                     "session_secret": "test-session-secret", **overrides})
 
 
 @pytest.fixture
@@ -65,15 +51,8 @@ def rasa_stack(tmp_path_factory):
         pytest.fail(f"no trained model at {MODEL}: run `make test` (it trains) or `make train`")
     settings = make_settings(tmp_path_factory.mktemp("stack"))
     services = [s for s in build_services(settings, MODEL) if s.name != "app"]
-    for s in services:
-        start(s)
-    try:
-        dead = wait_ready(services, timeout_s=240)
-        if dead:
-            pytest.fail(f"{dead.name} exited during start-up with {dead.proc.returncode}")
+    with running(services, timeout_s=240):
         yield settings
-    finally:
-        stop_all(services)
 
 
 @pytest.fixture
