@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     # Chat limits
     max_message_chars: int = 2000
     max_body_bytes: int = 16_384
+    # Official answers of up to 5,000 Korean characters, form- or JSON-encoded
+    max_admin_body_bytes: int = 65_536
+
+    # Origins of the city's sites that embed the chat widget with <script src=".../widget.js"> (CORS for /api/chat)
+    widget_origins: list[str] = []
 
     # KakaoTalk skill
     kakao_skill_secret: str = ""

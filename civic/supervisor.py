@@ -92,7 +92,9 @@ def build_services(settings: Settings, model: Path | None = None) -> list[Servic
         Service(
             "app",
             [str(app_py), "-m", "uvicorn", "web.main:app_factory", "--factory",
-             "--host", settings.host, "--port", str(settings.port), "--no-access-log"],
+             "--host", settings.host, "--port", str(settings.port), "--no-access-log",
+             # websockets 10.4 (pinned by rasa-sdk) is too old for uvicorn's ws support; the app needs none.
+             "--ws", "none"],
             env,
             f"http://{_client_host(settings.host)}:{settings.port}/healthz",
             settings.port,
@@ -177,12 +179,12 @@ def free_port() -> int:
 
 def isolated_settings(var_dir: Path, **overrides) -> Settings:
     """Settings for a private stack (tests, benchmarks, load tests): own data files, free loopback ports."""
-    values = dict(
-        var_dir=var_dir, db_path=var_dir / "civic.db", tracker_db_path=var_dir / "tracker.db",
-        rasa_token=secrets.token_urlsafe(16), kakao_skill_secret=secrets.token_urlsafe(16),
-        session_secret=secrets.token_urlsafe(32), host="127.0.0.1",
-        port=free_port(), rasa_port=free_port(), action_port=free_port(),
-    )
+    values = {
+        "var_dir": var_dir, "db_path": var_dir / "civic.db", "tracker_db_path": var_dir / "tracker.db",
+        "rasa_token": secrets.token_urlsafe(16), "kakao_skill_secret": secrets.token_urlsafe(16),
+        "session_secret": secrets.token_urlsafe(32), "host": "127.0.0.1",
+        "port": free_port(), "rasa_port": free_port(), "action_port": free_port(),
+    }
     values.update(overrides)
     settings = Settings(**values)
     return settings.model_copy(update={"rasa_url": f"http://127.0.0.1:{settings.rasa_port}",

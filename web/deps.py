@@ -13,5 +13,10 @@ def get_rasa(request: Request) -> RasaClient:
     return request.app.state.rasa
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+def app_settings(request: Request) -> Settings:
+    """The settings the app was created with (tests pass their own), else the process-wide ones."""
+    return getattr(request.app.state, "settings", None) or get_settings()
+
+
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]

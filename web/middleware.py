@@ -7,18 +7,23 @@ from web.errors import error_body
 
 
 class BodySizeLimit:
-    def __init__(self, app, max_bytes: int) -> None:
+    """`max_bytes` everywhere; larger limits for path prefixes that carry long texts (official answers)."""
+
+    def __init__(self, app, max_bytes: int, prefix_limits: dict[str, int] | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max = max_bytes
+        self.prefix_limits = prefix_limits or {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+        max_bytes = next((v for k, v in self.prefix_limits.items() if path.startswith(k)), self.default_max)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None:
             try:
-                too_big = int(declared) > self.max_bytes
+                too_big = int(declared) > max_bytes
             except ValueError:
                 too_big = True
             if too_big:
@@ -31,7 +36,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > max_bytes:
                     raise _TooLarge()
             return message
 
