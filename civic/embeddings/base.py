@@ -21,7 +21,7 @@ class Embedder(ABC):
         """Corpus-fitted backends (TF-IDF+SVD) must be fitted before `embed`; pretrained ones need not."""
         return False
 
-    def fit(self, texts: Sequence[str]) -> "Embedder":
+    def fit(self, texts: Sequence[str]) -> Embedder:
         return self
 
     @abstractmethod
@@ -34,3 +34,16 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return vectors / norms
+
+
+def blas_threads():
+    """Context limiting BLAS (OpenBLAS) threads for heavy numeric steps; CIVIC_BLAS_THREADS, default 1.
+
+    Measured here: with 2 OpenBLAS threads on a 2-core machine that is also serving requests, a QR
+    decomposition ran 13x slower than with one (threads spin waiting for a core), so one is the robust default.
+    """
+    import os
+
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=int(os.environ.get("CIVIC_BLAS_THREADS", "1")), user_api="blas")

@@ -26,8 +26,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 def make_settings(tmp: Path, **overrides) -> Settings:
+    # Generous rate limits: conversations in tests send turns back to back; test_ratelimit sets its own.
     return isolated_settings(tmp, **{"rasa_token": "test-token", "kakao_skill_secret": "test-skill-secret",
-                                     "session_secret": "test-session-secret", **overrides})
+                                     "session_secret": "test-session-secret", "rate_limit_chat": "1000/second",
+                                     "rate_limit_kakao": "1000/second", **overrides})
 
 
 @pytest.fixture

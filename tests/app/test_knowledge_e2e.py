@@ -1,0 +1,33 @@
+"""A real question through the public door: app -> Rasa (trained model) -> action server -> knowledge base."""
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def ask(client, sender: str, message: str) -> list[dict]:
+    resp = client.post("/api/chat", json={"sender": sender, "message": message})
+    assert resp.status_code == 200, resp.text
+    return resp.json()["messages"]
+
+
+def test_a_program_question_gets_the_grounded_answer_with_its_source(e2e_client):
+    messages = ask(e2e_client, "e2e-kb-1", "국가 AI 데이터센터는 언제 문을 열어요?")
+    text = "\n".join(m["text"] for m in messages)
+    assert "915억 원" in text and "출처: 광주 AI 집적단지 현장 보도" in text
+
+
+def test_a_follow_up_in_the_same_conversation_uses_the_last_topic(e2e_client):
+    ask(e2e_client, "e2e-kb-2", "인공지능 사관학교는 몇 명을 교육해요?")
+    messages = ask(e2e_client, "e2e-kb-2", "거기 졸업생들은 어디 취업했어요?")
+    assert any("4기 수료생" in m["text"] for m in messages)
+
+
+def test_a_topic_button_payload_answers_directly(e2e_client):
+    messages = ask(e2e_client, "e2e-kb-3", '/ask_program{"topic": "gist_grad"}')
+    assert len(messages) == 1  # the source line stays in the same bubble as the answer
+    assert "50명" in messages[0]["text"] and "\n출처: 광주광역시 보도자료(2020-02-07)" in messages[0]["text"]
+
+
+def test_markup_in_a_question_is_never_echoed(e2e_client):
+    messages = ask(e2e_client, "e2e-kb-4", "<script>alert(1)</script> 데이터센터 예산 알려줘")
+    assert messages and all("<script>" not in (m["text"] or "") for m in messages)
