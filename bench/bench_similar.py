@@ -201,6 +201,14 @@ def report(sp: dict | None, tu: dict | None, args) -> str:
     return "\n".join(lines) + "\n"
 
 
+def markdown(quick: bool = False) -> list[str]:
+    """Speed only, for `make bench` (the threshold tuning stays in docs/benchmarks-similar.md)."""
+    rows = 10_000 if quick else 100_000
+    args = argparse.Namespace(rows=rows, tune_limit=0)
+    text = report(speed(rows), None, args)
+    return [line for line in text.splitlines()[2:] if not line.startswith("## ")]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="similar-proposal lookup benchmark")
     parser.add_argument("--rows", type=int, default=100_000)
