@@ -110,11 +110,20 @@ class MecabAnalyzer(Analyzer):
         self._mecab = mecab.MeCab()
 
     def _raw(self, text: str) -> list[tuple[str, str, int, int]]:
+        # python-mecab-ko's spans index the left-stripped text: shift them back, and fall back to a forward search
+        # whenever a span does not hold its surface, so offsets always index the original text.
+        shift = len(text) - len(text.lstrip())
         out = []
+        cursor = 0
         for m in self._mecab.parse(text):
-            start, end = m.span
-            pos = m.pos.split("+")[0]
-            out.append((m.surface, pos, start, end))
+            start, end = m.span.start + shift, m.span.end + shift
+            if text[start:end] != m.surface:
+                found = text.find(m.surface, cursor)
+                if found < 0:
+                    continue
+                start, end = found, found + len(m.surface)
+            out.append((m.surface, m.pos.split("+")[0], start, end))
+            cursor = end
         return out
 
 
@@ -145,6 +154,22 @@ class OktAnalyzer(Analyzer):
         self._okt = Okt()
 
     def _raw(self, text: str) -> list[tuple[str, str, int, int]]:
+        # Okt's time grows steeply with the length of a run without spaces (2,000 equal syllables: ~40 s), so it
+        # analyses short chunks; a chunk boundary inside a 32+ character "word" only affects absurd input.
+        # A run of one repeated character (ㅋㅋㅋㅋ, 가가가가...) is one token without asking Okt: it is its slowest case.
+        out = []
+        for base, chunk in _chunks(text, _OKT_MAX_RUN):
+            cursor = 0
+            for m in _REPEATED.finditer(chunk):
+                out.extend((s, p, base + cursor + a, base + cursor + b) for s, p, a, b in self._pos(chunk[cursor:m.start()]))
+                out.append((m.group(), _symbol_pos(m.group()), base + m.start(), base + m.end()))
+                cursor = m.end()
+            out.extend((s, p, base + cursor + a, base + cursor + b) for s, p, a, b in self._pos(chunk[cursor:]))
+        return out
+
+    def _pos(self, text: str) -> list[tuple[str, str, int, int]]:
+        if not text.strip():
+            return []
         # Okt gives no offsets: find each surface in order. With norm=False/stem=False surfaces are substrings.
         out = []
         cursor = 0
@@ -155,6 +180,29 @@ class OktAnalyzer(Analyzer):
             out.append((surface, pos, idx, idx + len(surface)))
             cursor = idx + len(surface)
         return out
+
+
+_OKT_MAX_RUN = 32
+_REPEATED = re.compile(r"(\S)\1{3,}")
+
+
+def _chunks(text: str, max_run: int, max_chunk: int = 256) -> list[tuple[int, str]]:
+    """(offset, piece) pieces of at most ~max_chunk characters, cut at spaces, runs longer than max_run cut hard."""
+    pieces: list[tuple[int, str]] = []
+    start = None
+    end = 0
+    for m in re.finditer(r"\S+", text):
+        for run_start in range(m.start(), m.end(), max_run):
+            run_end = min(run_start + max_run, m.end())
+            if start is not None and (run_end - start > max_chunk or run_start != m.start()):
+                pieces.append((start, text[start:end]))
+                start = None
+            if start is None:
+                start = run_start
+            end = run_end
+    if start is not None:
+        pieces.append((start, text[start:end]))
+    return pieces
 
 
 _BACKENDS: dict[str, type[Analyzer]] = {"mecab": MecabAnalyzer, "kiwi": KiwiAnalyzer, "okt": OktAnalyzer}
