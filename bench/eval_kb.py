@@ -31,6 +31,7 @@ ENTRIES = ROOT / "knowledge" / "entries.yml"
 DOC = ROOT / "docs" / "knowledge.md"
 SEED = 20200207
 MARK_START, MARK_END = "<!-- eval-kb:start -->", "<!-- eval-kb:end -->"
+SAFETY_MARGIN = 0.02  # share of answerable dev questions the answer threshold may give up to refuse more safely
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Question:
     expect: tuple[str, ...]  # empty: the seeds do not answer it
     kind: str
     context: str | None = None
+    pinned: str | None = None  # "dev" or "test": kept in that half whatever the shuffle (questions added later)
+    batch: int = 1  # 2: written by engineer B2 before B2's changes (reported separately too)
 
     @property
     def answerable(self) -> bool:
@@ -51,15 +54,24 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
     for item in raw:
         expect = item.get("expect")
         expect = () if expect is None else tuple([expect] if isinstance(expect, str) else expect)
-        out.append(Question(str(item["q"]), expect, str(item["kind"]), item.get("context")))
+        pinned = item.get("split")
+        if pinned not in (None, "dev", "test"):
+            raise ValueError(f"question {item['q']!r}: split must be dev or test")
+        out.append(Question(str(item["q"]), expect, str(item["kind"]), item.get("context"), pinned,
+                            int(item.get("batch", 1))))
     return out
 
 
 def split(questions: list[Question], seed: int = SEED) -> tuple[list[Question], list[Question]]:
-    """Half of the answerable and half of the unanswerable questions each way, reproducibly."""
+    """Half of the answerable and half of the unanswerable questions each way, reproducibly.
+
+    Questions with a `split` field stay in that half and are left out of the shuffle, so adding questions never
+    moves an existing one from test to dev (or back)."""
     rng = random.Random(seed)
-    dev, test = [], []
-    for group in ([q for q in questions if q.answerable], [q for q in questions if not q.answerable]):
+    dev = [q for q in questions if q.pinned == "dev"]
+    test = [q for q in questions if q.pinned == "test"]
+    free = [q for q in questions if q.pinned is None]
+    for group in ([q for q in free if q.answerable], [q for q in free if not q.answerable]):
         group = group[:]
         rng.shuffle(group)
         half = (len(group) + 1) // 2
@@ -129,9 +141,17 @@ def _plain_query(q: Question, kb: KnowledgeBase) -> str:
     return q.q
 
 
-def tune(kb: KnowledgeBase, dev: list[Question]) -> FusionParams:
+def tune(kb: KnowledgeBase, dev: list[Question], weights: dict[str, float] | None = None) -> FusionParams:
+    """Ranking weights (unless given), then the calibrated confidence, then the two thresholds, all on `dev`."""
+    weights = weights or choose_weights(kb, dev)
+    coef, intercept = calibrate(kb, dev, weights)
+    return choose_thresholds(kb, dev, FusionParams(weights, coef, intercept, 2.0, 2.0))
+
+
+def choose_weights(kb: KnowledgeBase, dev: list[Question]) -> dict[str, float]:
+    """Ranking weights (sum 1, step 0.1): top-1 accuracy on answerable dev questions, then the mean relative
+    margin of the right entry (margin over its own score: comparable across weightings, unlike raw margins)."""
     base = kb.params
-    # 1. ranking weights (sum 1, step 0.1): top-1 accuracy on answerable dev questions, then mean margin.
     answerable = [q for q in dev if q.answerable]
     best = None
     steps = [i / 10 for i in range(11)]
@@ -146,15 +166,19 @@ def tune(kb: KnowledgeBase, dev: list[Question]) -> FusionParams:
             r = kb.search(_plain_query(q, kb), None, p)
             ok = r.top is not None and r.top.id in q.expect
             right += ok
-            margin += r.candidates[0].features["margin"] if ok else 0.0
+            top = r.candidates[0] if r.candidates else None
+            margin += top.features["margin"] / top.score if ok and top.score > 0 else 0.0
         key = (right, round(margin, 6))
         if best is None or key > best[0]:
             best = (key, weights)
-    weights = best[1]
+    return best[1]
 
-    # 2. calibration: logistic regression on the top entry's signals.
+
+def calibrate(kb: KnowledgeBase, dev: list[Question], weights: dict[str, float]) -> tuple[dict[str, float], float]:
+    """Logistic regression on the top entry's signals: P(the top entry is a right answer)."""
     from sklearn.linear_model import LogisticRegression
 
+    base = kb.params
     p = FusionParams(weights, base.coef, base.intercept, 2.0, 2.0)
     x, y = [], []
     for q in dev:
@@ -165,13 +189,15 @@ def tune(kb: KnowledgeBase, dev: list[Question]) -> FusionParams:
         y.append(int(q.answerable and r.top.id in q.expect))
     lr = LogisticRegression(C=1.0, max_iter=2000).fit(np.asarray(x), np.asarray(y))
     coef = {f: round(float(c), 4) for f, c in zip(FEATURES, lr.coef_[0])}
-    intercept = round(float(lr.intercept_[0]), 4)
+    return coef, round(float(lr.intercept_[0]), 4)
 
-    # 3. thresholds: no unanswerable dev question answered; then most right answers, fewest wrong ones.
+
+def choose_thresholds(kb: KnowledgeBase, dev: list[Question], p: FusionParams) -> FusionParams:
+    """No unanswerable dev question answered; then most right answers, wrong answers counted three times."""
     grid = [round(t, 2) for t in np.arange(0.05, 0.96, 0.01)]
 
     def with_t(a: float, c: float) -> FusionParams:
-        return FusionParams(weights, coef, intercept, a, c)
+        return FusionParams(p.weights, p.coef, p.intercept, a, c)
 
     scored = []
     for a in grid:
@@ -182,9 +208,11 @@ def tune(kb: KnowledgeBase, dev: list[Question]) -> FusionParams:
     if not scored:
         answer_t = 0.95
     else:
+        # Refusing is the safe side: the highest threshold that costs at most SAFETY_MARGIN of the answerable dev
+        # questions against the best one (dev confidences of questions the seeds do not answer are optimistic).
         top = max(s for s, _ in scored)
-        plateau = [a for s, a in scored if s == top]
-        answer_t = plateau[len(plateau) // 2]  # the middle of the best plateau: robust to small shifts
+        allowed = top - SAFETY_MARGIN * sum(q.answerable for q in dev)
+        answer_t = max(a for s, a in scored if s >= allowed)
     best_c = None
     for c in [t for t in grid if t < answer_t]:
         m = metrics(run(kb, dev, with_t(answer_t, c)))
@@ -269,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     test_out = run(kb, test, tuned)
     all_m = metrics(run(kb, questions, tuned))
     shipped_test = metrics(run(kb, test, shipped))
+    test_b1 = metrics([o for o in test_out if o.question.batch == 1])
+    test_b2 = metrics([o for o in test_out if o.question.batch == 2])
 
     header = ("| split | answerable | answered with the right entry | answered wrong | precision | top-1 | "
               "unanswerable | refused | clarify rate |")
@@ -279,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         *summary_lines("dev (tuned on)", dev_m), *summary_lines("**test (reported)**", test_m),
+        *summary_lines("test: batch 1 (engineer B's set)", test_b1),
+        *summary_lines("test: batch 2 (written by B2 before B2's changes)", test_b2),
         *summary_lines("all", all_m), *summary_lines("test, shipped fusion.json", shipped_test),
         "",
         "Targets: ≥ 95% of answerable questions answered with the right entry; 100% of unanswerable refused.",

@@ -14,8 +14,10 @@ import hmac
 import json
 import logging
 import re
+import sqlite3
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
@@ -26,7 +28,7 @@ from sqlite_utils import Database
 from civic import categories, pii
 from civic.channels import channel_of
 from civic.db import immediate
-from civic.validation import check_text
+from civic.validation import check_text, clean_text
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,15 @@ class ProposalNotFound(ProposalError):
 
 class InvalidStatusChange(ProposalError):
     pass
+
+
+class StoreUnavailable(ProposalError):
+    """The database cannot take the write (disk full, read-only, locked too long): nothing was stored."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("store_unavailable", "지금은 데이터베이스에 저장할 수 없어요(저장 공간 부족 등). 입력하신 "
+                                              "내용은 저장되지 않았으니 잠시 후 다시 시도해 주세요.")
+        self.reason = reason
 
 
 # ---------------------------------------------------------------------------------------------- values
@@ -139,6 +150,20 @@ class StatusView:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+@contextmanager
+def _writing(db: Database) -> Iterator[Database]:
+    """`immediate(db)`, with SQLite's "disk full" / "read-only" / "locked" failures raised as StoreUnavailable.
+    A failed COMMIT can leave the transaction open: it is rolled back so the connection stays usable."""
+    try:
+        with immediate(db):
+            yield db
+    except sqlite3.OperationalError as exc:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        log.error("proposal store write failed: %s", exc)
+        raise StoreUnavailable(str(exc)) from exc
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -207,7 +232,7 @@ def _one(db: Database, where: str, params: Sequence[Any]) -> Proposal | None:
 
 
 def _clip(value: str | None, limit: int) -> str | None:
-    value = (value or "").strip()
+    value = clean_text(value)  # the same cleaning as the text: no NUL, control or bidi-override characters
     return value[:limit] if value else None
 
 
@@ -256,7 +281,7 @@ def create_proposal(
     s_hash = sender_hash(db, sender_id) if sender_id else None
     t_hash = text_hash(text)
 
-    with immediate(db):
+    with _writing(db):
         if s_hash:
             dup = _one(db, "sender_hash = ? AND text_hash = ? AND created_at >= ? ORDER BY id DESC",
                        [s_hash, t_hash, iso(now - DEDUP_WINDOW)])
@@ -444,7 +469,7 @@ def add_support(db: Database, ref: int | str, sender_id: str, now: datetime | No
     """
     now = now or utcnow()
     s_hash = sender_hash(db, sender_id)
-    with immediate(db):
+    with _writing(db):
         proposal = find(db, ref)
         author = db.execute("SELECT sender_hash FROM proposals WHERE id = ?", [proposal.id]).fetchone()[0]
         if author and hmac.compare_digest(author, s_hash):
@@ -485,7 +510,7 @@ def change_status(db: Database, proposal_id: int, status: str, *, actor: str, an
         reason = "반려 사유" if status == "rejected" else "답변 내용"
         raise InvalidStatusChange("answer_required", f"{STATUS_LABELS[status]}으로 바꾸려면 {reason}을 적어 주세요.")
     now = now or utcnow()
-    with immediate(db):
+    with _writing(db):
         current = get_proposal(db, proposal_id)
         if current.status == status and not answer:
             return current

@@ -41,7 +41,8 @@ class TextCheck:
 def clean_text(text: str | None) -> str:
     """NFC, no control or zero-width characters, no leading/trailing blanks; inner line breaks are kept."""
     text = unicodedata.normalize("NFC", text or "")
-    text = re.sub(r"[\u200b-\u200f\u2028\u2029\ufeff]", "", text)
+    # Bidi embeddings/overrides/isolates too: they can make the stored text display as something else.
+    text = re.sub(r"[\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff]", "", text)
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     return text.strip()
 

@@ -22,6 +22,7 @@ import os
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,14 +32,16 @@ from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from knowledge.base import Entry, KnowledgeBaseError, KnowledgeData, load_entries, numbers_in
+from knowledge.normalize import LEXICON_PATH, Lexicon, LexiconError, TypoCorrector, jamo_keys, sound_key
 
 log = logging.getLogger(__name__)
 
 PARAMS_PATH = Path(__file__).with_name("fusion.json")
-FEATURES = ("bm25", "emb", "char", "cov", "unc", "margin")
+FEATURES = ("bm25", "emb", "char", "cov", "unc", "margin", "gap")
 MAX_QUERY_CHARS = 500  # the analyzer and scoring need no more; longer messages are cut, never echoed
 MAX_QUERY_TERMS = 48
 SHORTLIST = 8  # entries that get the (slower) fuzzy coverage check
+FOLLOWUP_COV = 0.3
 
 # Question words, politeness and filler: they say how something is asked, not what about.
 STOP_TERMS = frozenset([
@@ -53,7 +56,11 @@ STOP_TERMS = frozenset([
     "뭐임", "어케", "어떻게", "알고", "what", "is", "are", "was", "were", "the", "a", "an", "of", "in", "on", "at",
     "about", "tell", "me", "please", "how", "when", "where", "who", "which", "much", "many", "does", "do",
     "did", "it", "this", "that", "to", "for", "and", "or", "can", "could", "would", "you", "your", "i",
-    "my", "we", "our", "there"
+    "my", "we", "our", "there",
+    # Words that only say which kind of fact is asked: ASKS checks that the entry holds one.
+    "시기", "날짜", "일정", "며칠", "금액", "액수", "기간", "정도", "어느", "대략", "각각", "뭐뭐", "누구누구", "몇몇", "이름",
+    "성함", "명칭", "장소", "위치", "곳", "하나", "중", "차이", "부분", "경우", "측면", "년", "월", "월이", "개월", "프로그램",
+    "제도",
 ])
 DEICTIC = re.compile(r"거기|그거|그것|그건|그곳|그쪽|여기|이거|이곳|저기|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -63,9 +70,13 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 ASKS = {
     # The knowledge base holds no contact details at all, by rule (never invent a phone number or URL).
     "contact": re.compile(r"전화|연락처|이메일|메일|홈페이지|웹\s*사이트|사이트|누리집|주소|url|링크|팩스|카톡\s*채널"),
-    "money": re.compile(r"예산|비용|돈|요금|금액|사업비|등록금|수강료|학비|연봉|급여|월급|지원금|용역비|가격|매출|투자|\d\s*억|\d\s*원"),
+    # "투자 유치" (attracting investment) is a service, not an amount: 투자 asks for money only with 얼마/액/규모.
+    "money": re.compile(r"예산|비용|돈|요금|금액|사업비|등록금|수강료|학비|연봉|급여|월급|지원금|용역비|가격|매출|임대료|사용료|"
+                        r"입장료|보조금|땅값|장학금|투자\S*\s*(?:액|금|규모|얼마)|얼마\S*\s*투자|\d\s*억|\d\s*원"),
     "date": re.compile(r"언제|시기|날짜|일정|마감|기간|몇\s*(?:년|월|일)|개소일|개원일|며칠"),
     "area": re.compile(r"면적|넓이|평수|크기|부지\s*규모|㎡|제곱미터|\d\s*평\b"),
+    # How to apply, register or enrol: the articles describe programmes, not their procedures.
+    "apply": re.compile(r"신청|접수|모집|입학|가입|예약|지원\s*(?:자격|방법|절차|서류)|등록\s*방법"),
 }
 # Regions other than Gwangju: the knowledge base is about Gwangju, so "부산 AI 예산" is not answered with Gwangju's.
 REGIONS = frozenset([
@@ -73,6 +84,9 @@ REGIONS = frozenset([
     "창원", "고양", "용인", "성남", "청주", "천안", "전주", "포항", "목포", "여수", "순천", "나주", "김해", "안산", "평택", "원주", "춘천",
     "강릉", "판교", "송도", "양재"
 ])
+# The analyzer cuts some names ("세종시" -> 세 + 종시), so regions are also found in the text, at the start of a word
+# only ("4대전략" is not 대전).
+REGION_IN_TEXT = re.compile(r"(?<![가-힣])(" + "|".join(sorted(REGIONS, key=len, reverse=True)) + r")(?=시|도|광역시|특별시|\b|[은는이가도의에요랑과와]|\s|$)")
 COUNTER = re.compile(r"몇\s*(명|개|곳|군데|장|대|층|번|차|기|개국|시간|분)")
 # Which figure units answer "몇 <counter>".
 COUNTER_UNITS = {"명": ("명",), "개": ("개",), "곳": ("개", "곳", "기관"), "군데": ("개", "곳", "기관"),
@@ -81,10 +95,11 @@ FACT_PATTERNS = {
     "money": re.compile(r"\d\s*억|\d\s*원|조\s*원"),
     "date": re.compile(r"\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|\d{4}-\d{2}|\d{4}\s*~|이듬해|그해"),
     "area": re.compile(r"㎡|제곱미터"),
+    "apply": re.compile(r"신청|접수|모집|입학"),
 }
 
 
-def asked_facts(question: str, terms: list[str] = ()) -> set[str]:
+def asked_facts(question: str, terms: Iterable[str] = ()) -> set[str]:
     """Kinds of fact the question asks for: contact, money, date, area, count:<counter>, place:<region>.
 
     `terms` are the question's content lemmas: regions are matched as words ("4대전략" is not 대전)."""
@@ -92,21 +107,34 @@ def asked_facts(question: str, terms: list[str] = ()) -> set[str]:
     kinds = {k for k, rx in ASKS.items() if rx.search(text)}
     kinds |= {f"count:{m}" for m in COUNTER.findall(text)}
     kinds |= {f"place:{t}" for t in terms if t in REGIONS}
+    kinds |= {f"place:{m}" for m in REGION_IN_TEXT.findall(text)}
     return kinds
 
 
 SPECIFIC_NUMBER = re.compile(r"(\d[\d,.]*)\s*(단계|차|기|년|회)?")
 
 
-def asked_numbers(question: str) -> set[float]:
-    """Numbers that name something specific (2026년, 39차, 3단계, 5150): they must be in the entry's text.
+def asked_numbers(question: str) -> set[tuple[float, str]]:
+    """Numbers that name something specific (2026년, 39차, 3단계, 5150), with their counter when it names a stage,
+    a session or a class: they must be in the entry's text, "2단계" as 2단계 (not the 2 of "2020-02-07").
 
     A single digit without such a counter ("1년에 몇 명") is how people talk, not a fact to match."""
     out = set()
     for digits, counter in SPECIFIC_NUMBER.findall(normalize_text(question)):
-        if len(digits.replace(",", "")) >= 2 or counter in {"단계", "차", "기"}:
-            out |= numbers_in(digits)
+        named = counter if counter in ORDINAL_COUNTERS else ""
+        if len(digits.replace(",", "")) >= 2 or named:
+            out |= {(n, named) for n in numbers_in(digits)}
     return out
+
+
+ORDINAL_COUNTERS = frozenset(["단계", "차", "기"])
+
+
+def has_number(numbers: set[float], text: str, value: float, counter: str) -> bool:
+    if not counter:
+        return value in numbers
+    digits = f"{value:g}"
+    return re.search(rf"(?<![\d.,]){re.escape(digits)}\s*{counter}", text) is not None
 
 
 def entry_facts(entry: Entry) -> set[str]:
@@ -193,27 +221,44 @@ def squash(text: str) -> str:
     return _NON_WORD.sub("", normalize_text(text))
 
 
-def jamo(text: str) -> str:
-    """Hangul syllables split into letters, so a one-letter typo (센타/센터) stays close."""
-    return unicodedata.normalize("NFD", text)
-
-
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+@dataclass(frozen=True)
+class Term:
+    """A content word of the question: its lemma, the knowledge-base words that count for it, and whether it
+    names a thing (noun, foreign word, number, root) rather than saying what happens to it (verb, adverb)."""
+    word: str
+    alts: tuple[str, ...]
+    noun: bool
+
+
+# Verbs and adverbs say how a question is put (키우다, 생기다, 늘어나다); a missing noun is what makes a question
+# one the knowledge base cannot answer (주차장, 보상, 채용 공고). Predicates count half and never as the missing word.
+_PREDICATE_PREFIXES = ("VV", "VA", "MAG")
+PREDICATE_WEIGHT = 0.5
+# Morphemes a noun stem is made of (nouns, roots, noun suffixes such as 들/생, foreign words and digits).
+_STEM_PREFIXES = ("NN", "XR", "XSN", "SL", "SH", "SN")
+_HANGUL_STEM = re.compile(r"[가-힣]{2,}$")
+_ALL_HANGUL = re.compile(r"[가-힣]+")
+_HANGUL_CHAR = re.compile(r"[가-힣]")
 
 
 class _Index:
     """Everything derived from one version of the entries; rebuilt when the file changes."""
 
-    def __init__(self, data: KnowledgeData, analyzer: str | None, embedder_backend: str) -> None:
+    def __init__(self, data: KnowledgeData, analyzer: str | None, embedder_backend: str,
+                 lexicon: Lexicon | None = None) -> None:
         import bm25s
 
         from civic.embeddings import get_embedder
-        from nlu.korean import content_lemmas
+        from nlu.korean import get_analyzer
 
         self.data = data
         self.entries = data.entries
-        self._lemmas = lambda text: content_lemmas(text, analyzer)
+        self.analyzer = get_analyzer(analyzer)
+        self.lexicon = lexicon or Lexicon()
         n = len(self.entries)
 
         # BM25 over one document per entry; title and aliases count twice (they name the topic).
@@ -236,15 +281,37 @@ class _Index:
         self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self.max_idf = math.log(1 + n)  # a word no entry has
         self.squashed = [squash(" ".join([e.title, *e.aliases, *e.questions, e.answer])) for e in self.entries]
-        # Fuzzy coverage: each unknown query word is matched once against the whole vocabulary (per jamo).
-        self.fuzzy_terms = sorted(t for t in set().union(*self.vocab) if len(t) >= 2 and not t.isdigit())
-        self.fuzzy_jamo = [jamo(t) for t in self.fuzzy_terms]
+        # Fuzzy coverage: Korean words one letter (jamo) apart through a wildcard index; other scripts by ratio.
+        words = sorted(t for t in set().union(*self.vocab) if len(t) >= 2 and not t.isdigit())
+        self.fuzzy_keys: dict[str, list[str]] = {}
+        for t in words:
+            if _ALL_HANGUL.fullmatch(t):
+                for key in jamo_keys(t):
+                    self.fuzzy_keys.setdefault(key, []).append(t)
+        self.fuzzy_latin = [t for t in words if not _HANGUL_CHAR.search(t) and len(t) >= 5]
+        self.by_sound: dict[str, list[str]] = {}
+        for t in words:
+            self.by_sound.setdefault(sound_key(t), []).append(t)
         self._similar: dict[str, frozenset[str]] = {}
         self.facts = [entry_facts(e) | {f"place:{t}" for t in v if t in REGIONS}
                       for e, v in zip(self.entries, self.vocab)]
-        self.numbers = [numbers_in(" ".join([e.title, *e.aliases, *e.questions, e.answer, *(f.value for f in e.figures)]))
-                        for e in self.entries]
+        self.fulltext = [normalize_text(" ".join([e.title, *e.aliases, *e.questions, e.answer,
+                                                  *(f.value for f in e.figures)])) for e in self.entries]
+        self.numbers = [numbers_in(t) for t in self.fulltext]
         self._signals: dict[str, tuple] = {}  # recent questions (clarify buttons, retries, tuning)
+
+        # Query normalisation: typo correction towards the words of the entries and of the lexicon's targets, and
+        # synonyms as lemmas (a lexicon word the entries never use is dropped: it could never be covered).
+        texts = [t for e in self.entries
+                 for t in (e.title, *e.aliases, *e.questions, e.answer, *(f.value for f in e.figures))]
+        texts += list(self.lexicon.rewrites.values())  # the variants are rewritten before typos are looked for
+        self.typos = TypoCorrector(self._noun_stems(texts), self._is_single_word, self._looks_misspelt)
+        known = set(self.idf)
+        self.synonyms: dict[str, tuple[str, ...]] = {}
+        for variant, canonicals in self.lexicon.synonyms.items():
+            alts = tuple(dict.fromkeys(t for c in canonicals for t in self._lemmas(c) if t in known))
+            if alts:
+                self.synonyms[variant] = alts
 
         # Keys: the short texts a question should resemble.
         keys, owner = [], []
@@ -266,20 +333,81 @@ class _Index:
             else self.embedder.fit(fit_texts).embed(fit_texts)
         self.emb_keys = np.ascontiguousarray(vectors[: len(keys)].T)
 
-    # ------------------------------------------------------------------ signals
-    def terms(self, text: str) -> list[str]:
-        seen: dict[str, None] = {}
-        for t in self._lemmas(normalize_text(text)):
-            if t not in STOP_TERMS and _NON_WORD.sub("", t):
-                seen.setdefault(t)
+    # ------------------------------------------------------------------ analysis
+    def _lemmas(self, text: str) -> list[str]:
+        return [m.lemma.lower() for m in self.analyzer.analyze(text) if m.is_content]
+
+    def _is_single_word(self, text: str) -> bool:
+        """The analyzer reads `text` as one dictionary word (plus particles or endings): a real word, not a typo.
+
+        "거기" (a pronoun), "보상", "목포가" are words; "집접" (집 + 접) or "헙약" (unknown) are not."""
+        if text in STOP_TERMS or text in REGIONS:
+            return True
+        morphemes = self.analyzer.analyze(text)
+        words = [m for m in morphemes if len(m.surface) >= 2 and m.pos != "UNKNOWN"]
+        return len(words) == 1 and sum(m.is_content for m in morphemes) <= 1
+
+    def _noun_stems(self, texts: Iterable[str]) -> list[str]:
+        """Each word of the texts without its particles and endings, when it starts with a noun: "집적단지에는" ->
+        집적단지. Words repeat across entries (and across the bench's synthetic copies), so each is analysed once."""
+        stems: dict[str, str] = {}
+        out = []
+        for text in texts:
+            for word in normalize_text(text).split():
+                stem = stems.get(word)
+                if stem is None:
+                    stem = stems[word] = self._noun_stem(word)
+                if stem:
+                    out.append(stem)
+        return out
+
+    def _noun_stem(self, word: str) -> str:
+        end = 0
+        for m in self.analyzer.analyze(word):
+            if m.pos.startswith(_STEM_PREFIXES):
+                end = m.end
+            else:
+                break
+        run = _HANGUL_STEM.match(word[:end])
+        return run.group(0) if run else ""
+
+    def _looks_misspelt(self, text: str, syllables: int) -> bool:
+        """Letters the analyzer cannot read (헙약), or a word of three or more syllables it cuts into noun pieces
+        (집 + 접 + 단지). Two syllables read as noun + particle ("전에") are far more often right than misspelt."""
+        morphemes = self.analyzer.analyze(text)
+        if any(m.pos == "UNKNOWN" for m in morphemes):
+            return True
+        return syllables >= 3 and any(m.pos.startswith("NN") for m in morphemes)
+
+    def normalize(self, text: str) -> str:
+        """The question as the knowledge base would word it: lexicon rewrites, then one-letter typos fixed."""
+        return self.typos.correct(self.lexicon.rewrite(normalize_text(text)))
+
+    def terms(self, text: str) -> list[Term]:
+        """Content words of an already normalised text, without question words, each with its synonyms."""
+        seen: dict[str, Term] = {}
+        for m in self.analyzer.analyze(text):
+            if not m.is_content:
+                continue
+            t = m.lemma.lower()
+            if t in STOP_TERMS or t in seen or not _NON_WORD.sub("", t):
+                continue
+            alts = (t,) + tuple(a for a in self.synonyms.get(t, ()) if a != t)
+            seen[t] = Term(t, alts, not m.pos.startswith(_PREDICATE_PREFIXES))
             if len(seen) >= MAX_QUERY_TERMS:
                 break
-        return list(seen)
+        return list(seen.values())
+
+    def clear_caches(self) -> None:
+        """Forget per-question results (signals, typo fixes, fuzzy neighbours): the benchmark times full scoring."""
+        self._signals.clear()
+        self._similar.clear()
+        self.typos.clear_cache()
 
     def _group_max(self, key_scores: np.ndarray) -> np.ndarray:
         return np.maximum.reduceat(key_scores, self.key_starts)
 
-    def signals(self, text: str) -> tuple[list[str], dict[str, np.ndarray]]:
+    def signals(self, text: str) -> tuple[list[Term], dict[str, np.ndarray]]:
         cached = self._signals.get(text)
         if cached is None:
             if len(self._signals) >= 512:
@@ -287,19 +415,26 @@ class _Index:
             cached = self._signals[text] = self._compute_signals(text)
         return cached
 
-    def _compute_signals(self, text: str) -> tuple[list[str], dict[str, np.ndarray]]:
+    def _compute_signals(self, text: str) -> tuple[list[Term], dict[str, np.ndarray]]:
+        text = self.normalize(text)
         terms = self.terms(text)
         n = len(self.entries)
         if terms:
-            raw = self.bm25.get_scores(terms)
-            ceiling = sum(self.term_max.get(t, self.unknown_term_max) for t in terms)
+            tokens = [a for t in terms for a in t.alts]
+            raw = self.bm25.get_scores(tokens)
+            # A word and its synonyms are one word asked: the ceiling counts the best of them once.
+            ceiling = sum(max(self.term_max.get(a, 0.0) for a in t.alts) or self.unknown_term_max for t in terms)
             bm25 = np.clip(raw / ceiling, 0.0, 1.0)
         else:
             bm25 = np.zeros(n)
-        flat = squash(text)
+        # Synonyms also go into the text the character n-grams and the embedder see ("넓이" alone shares no
+        # letters with 면적).
+        extra = " ".join(a for t in terms for a in t.alts[1:])
+        full = f"{text} {extra}" if extra else text
+        flat = squash(full)
         if flat:
             char = self._group_max(self._char_scores(flat))
-            emb = self._group_max(self.embedder.embed([normalize_text(text)])[0] @ self.emb_keys)
+            emb = self._group_max(self.embedder.embed([full])[0] @ self.emb_keys)
         else:
             char = emb = np.zeros(n)
         return terms, {"bm25": bm25, "emb": np.clip(emb, 0.0, 1.0), "char": np.clip(char, 0.0, 1.0)}
@@ -320,20 +455,25 @@ class _Index:
         weights /= np.linalg.norm(weights)
         return np.asarray(self.char_keys[cols].T @ weights).ravel()
 
-    def coverage(self, terms: list[str], i: int) -> tuple[float, float]:
-        """(covered weight share, weight of the rarest uncovered word / max) for entry i."""
+    def weight(self, term: Term) -> float:
+        known = [self.idf[a] for a in term.alts if a in self.idf]
+        w = min(known) if known else self.max_idf
+        if len(term.word) == 1 and not term.word.isdigit() and not known:
+            w *= 0.5  # a stray syllable from a typo ("데이타" -> 데 + 이타) is weak evidence either way
+        return w if term.noun else w * PREDICATE_WEIGHT
+
+    def coverage(self, terms: list[Term], i: int) -> tuple[float, float]:
+        """(covered weight share, weight of the rarest uncovered noun / max) for entry i."""
         if not terms:
             return 0.0, 0.0
         total = covered = 0.0
         worst = 0.0
         for t in terms:
-            w = self.idf.get(t, self.max_idf)
-            if len(t) == 1 and not t.isdigit() and t not in self.idf:
-                w *= 0.5  # a stray syllable from a typo ("데이타" -> 데 + 이타) is weak evidence either way
+            w = self.weight(t)
             total += w
-            if self._covers(t, i):
+            if any(self._covers(a, i) for a in t.alts):
                 covered += w
-            elif len(t) > 1 or t.isdigit():
+            elif t.noun and (len(t.word) > 1 or t.word.isdigit()):
                 worst = max(worst, w / self.max_idf)
         return covered / total, worst
 
@@ -345,11 +485,21 @@ class _Index:
         return not self.similar(term).isdisjoint(self.vocab[i])
 
     def similar(self, term: str) -> frozenset[str]:
-        """Vocabulary words within one or two jamo of `term` (센타 -> 센터)."""
+        """Vocabulary words spelt differently but pronounced alike (문재 -> 문제), or one letter away (센타 -> 센터;
+        startups -> startup) unless the analyzer knows `term` as a word of its own: 직원 is not a typo of 지원,
+        nor 보상 of 보장."""
         found = self._similar.get(term)
         if found is None:
-            hits = process.extract(jamo(term), self.fuzzy_jamo, scorer=fuzz.ratio, score_cutoff=80, limit=None)
-            found = frozenset(self.fuzzy_terms[idx] for _, _, idx in hits)
+            if _ALL_HANGUL.fullmatch(term):
+                found = {w for w in self.by_sound.get(sound_key(term), ()) if w != term}
+                if not self._is_single_word(term):
+                    found |= {w for key in jamo_keys(term) for w in self.fuzzy_keys.get(key, ()) if w != term}
+                found = frozenset(found)
+            elif len(term) >= 5:
+                hits = process.extract(term, self.fuzzy_latin, scorer=fuzz.ratio, score_cutoff=85, limit=None)
+                found = frozenset(self.fuzzy_latin[idx] for _, _, idx in hits)
+            else:
+                found = frozenset()
             if len(self._similar) < 10_000:
                 self._similar[term] = found
         return found
@@ -359,26 +509,33 @@ class KnowledgeBase:
     """The knowledge base file plus its search index; reloads the file when it changes (mtime check)."""
 
     def __init__(self, path: str | os.PathLike | None = None, params: FusionParams | None = None,
-                 analyzer: str | None = None, embedder_backend: str = "offline") -> None:
+                 analyzer: str | None = None, embedder_backend: str = "offline",
+                 lexicon_path: str | os.PathLike | None = None) -> None:
         if path is None:
             from civic.settings import get_settings
 
             path = get_settings().knowledge_path
         self.path = Path(path)
+        self.lexicon_path = Path(lexicon_path) if lexicon_path is not None else LEXICON_PATH
+        self._lexicon = Lexicon()
         self.params = params or FusionParams.load()
         self.analyzer = analyzer
         self.embedder_backend = embedder_backend
         self._lock = threading.Lock()
         self._index: _Index | None = None
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple | None = None
 
     # ------------------------------------------------------------------ loading
-    def _current(self) -> _Index:
+    @staticmethod
+    def _file_stamp(path: Path) -> tuple[int, int] | None:
         try:
-            st = self.path.stat()
-            stamp = (st.st_mtime_ns, st.st_size)
+            st = path.stat()
+            return st.st_mtime_ns, st.st_size
         except OSError:
-            stamp = None
+            return None
+
+    def _current(self) -> _Index:
+        stamp = (self._file_stamp(self.path), self._file_stamp(self.lexicon_path))
         if self._index is not None and stamp == self._stamp:
             return self._index
         with self._lock:
@@ -393,7 +550,11 @@ class KnowledgeBase:
                 log.warning("knowledge base %s not reloaded, keeping the previous version: %s", self.path, exc)
                 self._stamp = stamp
                 return self._index
-            self._index = _Index(data, self.analyzer, self.embedder_backend)
+            try:
+                self._lexicon = Lexicon.load(self.lexicon_path)
+            except LexiconError as exc:
+                log.warning("lexicon %s not reloaded, keeping the previous version: %s", self.lexicon_path, exc)
+            self._index = _Index(data, self.analyzer, self.embedder_backend, self._lexicon)
             self._stamp = stamp
             log.info("knowledge base loaded: %d entries from %s", len(data.entries), self.path.name)
             return self._index
@@ -446,23 +607,41 @@ class KnowledgeBase:
         asked_terms = terms if text == question else index.signals(question)[0]
         rank = sum(p.weights.get(k, 0.0) * sig[k] for k in ("bm25", "emb", "char"))
         shortlist = np.argsort(-rank, kind="stable")[:SHORTLIST]
+        # In a follow-up the last topic's title pulls every score towards that topic; the citizen's own new words
+        # ("그거 목표는?") decide between it and its neighbours, so their coverage weighs at least FOLLOWUP_COV.
+        w_cov = p.weights.get("cov", 0.0) if text == question else max(p.weights.get("cov", 0.0), FOLLOWUP_COV)
         scored = []
         for i in shortlist:
             cov, unc = index.coverage(asked_terms, int(i))
             feats = {k: float(sig[k][i]) for k in ("bm25", "emb", "char")} | {"cov": cov, "unc": unc}
-            scored.append((float(rank[i]) + p.weights.get("cov", 0.0) * cov, int(i), feats))
+            scored.append((float(rank[i]) + w_cov * cov, int(i), feats))
         scored.sort(key=lambda s: -s[0])
         if not scored:
             return SearchResult("unknown", 0.0)
         margin = scored[0][0] - (scored[1][0] if len(scored) > 1 else 0.0)
-        top = scored[0][2] | {"margin": margin}
+        # How much more of the question the best entry covers than any other close one: a vague question
+        # ("AI 산업 요약해줘") is covered by many entries equally and should not be answered by one of them.
+        gap = scored[0][2]["cov"] - max((f["cov"] for _, _, f in scored[1:]), default=0.0)
+        top = scored[0][2] | {"margin": margin, "gap": gap}
         z = p.intercept + sum(p.coef.get(k, 0.0) * top.get(k, 0.0) for k in FEATURES)
         confidence = _sigmoid(z)
-        candidates = tuple(Candidate(index.entries[i], s, f | {"margin": margin if j == 0 else 0.0})
+        candidates = tuple(Candidate(index.entries[i], s, f | ({"margin": margin, "gap": gap} if j == 0
+                                                             else {"margin": 0.0, "gap": 0.0}))
                            for j, (s, i, f) in enumerate(scored[:3]))
         best = scored[0][1]
-        missing = sorted(asked_facts(question, asked_terms) - index.facts[best])
-        missing += [f"number:{n:g}" for n in sorted(asked_numbers(question) - index.numbers[best])]
+        # Facts asked for, read on the citizen's words and on their normalised form ("phase 1" -> 1단계).
+        words = [t.word for t in asked_terms]
+        normalized = index.normalize(question)
+        asked = asked_facts(question, words) | asked_facts(normalized, words)
+        missing = sorted(asked - index.facts[best])
+        nouns = [t.word for t in asked_terms if t.noun]
+        if nouns and all(w in REGIONS for w in nouns):
+            # "그럼 대전은요?": the same topic for another region, which a Gwangju knowledge base does not hold,
+            # even when the entry happens to name that region.
+            missing = sorted(set(missing) | {f"place:{w}" for w in nouns})
+        numbers = asked_numbers(question) | asked_numbers(normalized)
+        missing += [f"number:{n:g}{c}" for n, c in sorted(numbers)
+                    if not has_number(index.numbers[best], index.fulltext[best], n, c)]
         missing = tuple(missing)
         if not asked_terms or missing:
             band = "unknown"  # only question words ("뭐예요?"), or a kind of fact the entry does not hold

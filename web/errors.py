@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from civic.proposals import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +29,31 @@ MESSAGES = {
 }
 
 _FIELD_NAMES = {"sender": "보낸 사람 ID", "message": "메시지"}
+
+# The database cannot be written (disk full, read-only file system) or not even opened: a 503 that says so.
+STORAGE_MESSAGE = ("지금은 데이터베이스에 저장할 수 없어요(저장 공간이 부족하거나 읽기 전용이에요). "
+                   "방금 입력하신 내용은 저장되지 않았어요. 잠시 후 다시 시도해 주세요.")
+_STORAGE_PAGE = ('<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>저장할 수 없어요</title>'
+                 '<link rel="stylesheet" href="/static/page.css"></head><body><main><h1>저장할 수 없어요</h1>'
+                 f'<p>{STORAGE_MESSAGE}</p><p><a href="/admin">관리자 화면으로 돌아가기</a></p></main></body></html>')
+
+
+class ErrorInfo(BaseModel):
+    model_config = ConfigDict(extra="allow")  # some errors add a field, e.g. `part` on the chat's 503
+
+    status: int
+    message: str = Field(description="사용자에게 보여 줄 한국어 안내")
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error answer (declared in the OpenAPI schema, checked by tests/app/test_schemathesis.py)."""
+
+    error: ErrorInfo
+
+
+def error_responses(described: dict[int, str]) -> dict[int | str, dict]:
+    """`responses=` of a route: {422: "잘못된 입력"} -> {422: {"model": ErrorResponse, "description": ...}}."""
+    return {code: {"model": ErrorResponse, "description": text} for code, text in described.items()}
 
 
 def error_body(status: int, detail: str | None = None, **extra) -> dict:
@@ -60,6 +89,17 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else None
         return JSONResponse(error_body(exc.status_code, detail), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(sqlite3.OperationalError)
+    @app.exception_handler(StoreUnavailable)
+    async def _storage(request: Request, exc: Exception) -> HTMLResponse | JSONResponse:
+        # SQLite's own text ("database or disk is full") names the cause for the operator and carries no user data.
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path,
+                  getattr(exc, "reason", exc))
+        headers = {"Retry-After": "60", "Cache-Control": "no-store"}
+        if request.url.path.startswith("/admin"):  # the dashboard's HTML pages
+            return HTMLResponse(_STORAGE_PAGE, status_code=503, headers=headers)
+        return JSONResponse(error_body(503, STORAGE_MESSAGE), status_code=503, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -43,8 +43,24 @@ class BotMessage:
         return out
 
 
+# Bot answers quote citizens' text (the form summary, similar proposals, status and official answers). Our clients
+# show plain text, but a site embedding the API might render HTML: angle brackets become their full-width
+# look-alikes, so no quoted text can open a tag anywhere. Payloads go back to Rasa and are left as they are.
+_INERT = str.maketrans({"<": "\uff1c", ">": "\uff1e"})
+
+
+def inert(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.translate(_INERT)
+    if isinstance(value, list):
+        return [inert(v) for v in value]
+    if isinstance(value, dict):
+        return {k: v if k == "payload" else inert(v) for k, v in value.items()}
+    return value
+
+
 def parse_messages(raw: Any) -> list[BotMessage]:
-    """Rasa's REST channel answer -> typed messages; anything malformed is dropped, never raised."""
+    """Rasa's REST channel answer -> typed messages (markup made inert); anything malformed is dropped."""
     out: list[BotMessage] = []
     if not isinstance(raw, list):
         return out
@@ -52,14 +68,14 @@ def parse_messages(raw: Any) -> list[BotMessage]:
         if not isinstance(item, dict):
             continue
         buttons = [
-            Button(str(b.get("title", "")), str(b.get("payload", "")))
+            Button(inert(str(b.get("title", ""))), str(b.get("payload", "")))
             for b in item.get("buttons") or []
             if isinstance(b, dict) and b.get("title")
         ]
-        custom = item.get("custom") if isinstance(item.get("custom"), dict) else None
+        custom = inert(item.get("custom")) if isinstance(item.get("custom"), dict) else None
         text = item.get("text") or ""
         if text or buttons or custom or item.get("image"):
-            out.append(BotMessage(str(text), buttons, item.get("image"), custom))
+            out.append(BotMessage(inert(str(text)), buttons, item.get("image"), custom))
     return out
 
 

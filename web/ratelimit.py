@@ -5,6 +5,7 @@ few Kakao servers, so an IP key would throttle every citizen at once).
 """
 from __future__ import annotations
 
+import hmac
 import json
 import math
 import time
@@ -22,6 +23,7 @@ class RateLimit:
     def __init__(self, app, settings) -> None:
         self.app = app
         self.trust_proxy = settings.trust_proxy_headers
+        self.skill_secret = settings.kakao_skill_secret.encode()
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
         self.rules = {
             ("POST", "/api/chat"): ("chat", parse_many(settings.rate_limit_chat)),
@@ -39,7 +41,10 @@ class RateLimit:
         name, limits = rule
         if name == "kakao":
             body, receive = await _buffer(receive)
-            key = _kakao_user(body) or self._client_ip(scope)
+            # The user id in the body is trusted as a key only from a caller holding the skill secret; anyone else
+            # is limited by IP, so they cannot use up a citizen's budget by naming their id.
+            user = _kakao_user(body) if self._has_skill_secret(scope) else None
+            key = f"user:{user}" if user else f"ip:{self._client_ip(scope)}"
         else:
             key = self._client_ip(scope)
         blocked = [lim for lim in limits if not self.limiter.hit(lim, name, key)]
@@ -53,11 +58,16 @@ class RateLimit:
             return await _json(send, 200, payload, retry_after)
         return await _json(send, 429, error_body(429), retry_after)
 
+    def _has_skill_secret(self, scope) -> bool:
+        given = next((v for k, v in scope.get("headers") or [] if k == b"x-skill-secret"), b"")
+        return bool(self.skill_secret) and hmac.compare_digest(given, self.skill_secret)
+
     def _client_ip(self, scope) -> str:
         if self.trust_proxy:
             for name, value in scope.get("headers") or []:
                 if name == b"x-forwarded-for":
-                    return value.decode("latin-1").split(",")[0].strip()
+                    # The last hop is the one our proxy appended; earlier ones are whatever the client sent.
+                    return value.decode("latin-1").split(",")[-1].strip()
         client = scope.get("client")
         return client[0] if client else "unknown"
 

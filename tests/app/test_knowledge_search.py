@@ -42,6 +42,27 @@ def test_questions_the_seeds_do_not_answer_are_refused(kb, question):
     assert kb.search(question).band != "answer"
 
 
+@pytest.mark.parametrize("question, entry", [
+    ("데센 개소 시점", "data_center"),  # slang, via knowledge/lexicon.yml
+    ("인공지능 집접단지 안에는 뭐가 있어요?", "ai_complex"),  # a one-letter typo
+    ("AI 사관핵교 교육 인원", "ai_academy"),
+    ("phase 2 goal이 뭐예요", "phase2_goals"),  # English words
+])
+def test_slang_typos_and_english_are_normalised_before_scoring(kb, question, entry):
+    result = kb.search(question)
+    assert result.band == "answer" and result.entry.id == entry
+
+
+@pytest.mark.parametrize("question, context", [
+    ("그럼 대전은요?", "ai_academy"),  # another region's version of the topic, though the entry names 대전
+    ("마이데이터 기부는 어디에 신청해요?", None),  # how to apply: no entry holds a procedure
+    ("2단계 사업 총사업비는 얼마예요?", None),  # "2단계" must be in the entry as 2단계, not the 2 of a date
+    ("사업단 직원 수는 몇 명이에요?", None),  # 직원 is a word of its own, not a typo of 지원
+])
+def test_details_the_entries_do_not_hold_are_not_answered(kb, question, context):
+    assert kb.search(question, context_topic=context).band != "answer"
+
+
 def test_a_follow_up_uses_the_last_topic(kb):
     alone = kb.search("거기 예산은?")
     in_context = kb.search("거기 예산은?", context_topic="data_center")

@@ -30,14 +30,24 @@ def _kakao(user):
             "bot": {"id": "b"}, "action": {"params": {}}, "intent": {"id": "i", "name": "폴백 블록"}}
 
 
+SECRET = {"X-Skill-Secret": "test-skill-secret"}
+
+
 def test_kakao_is_limited_per_user_and_answers_in_skill_format(limited_client):
     for _ in range(2):
-        limited_client.post("/kakao/skill", json=_kakao("user-a"))
-    resp = limited_client.post("/kakao/skill", json=_kakao("user-a"))
+        limited_client.post("/kakao/skill", json=_kakao("user-a"), headers=SECRET)
+    resp = limited_client.post("/kakao/skill", json=_kakao("user-a"), headers=SECRET)
     assert resp.status_code == 200
     assert resp.json()["template"]["outputs"][0]["simpleText"]["text"].startswith("메시지를 너무 빠르게")
-    other = limited_client.post("/kakao/skill", json=_kakao("user-b"))
+    other = limited_client.post("/kakao/skill", json=_kakao("user-b"), headers=SECRET)
     assert "너무 빠르게" not in other.text
+
+
+def test_without_the_secret_a_caller_cannot_spend_a_citizens_budget(limited_client):
+    for _ in range(3):
+        limited_client.post("/kakao/skill", json=_kakao("victim"), headers={"X-Skill-Secret": "wrong"})
+    resp = limited_client.post("/kakao/skill", json=_kakao("victim"), headers=SECRET)
+    assert "너무 빠르게" not in resp.text
 
 
 def test_login_is_limited(limited_client):

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlite_utils import Database
 
@@ -25,6 +25,9 @@ def app_settings(request: Request) -> Settings:
 
 AppSettings = Annotated[Settings, Depends(app_settings)]
 
+# Ids in URLs: SQLite integers are 64-bit, so a longer number is refused (422) instead of overflowing the driver.
+RowId = Annotated[int, Path(ge=-(2**63), le=2**63 - 1)]
+
 
 def get_db(settings: AppSettings) -> Iterator[Database]:
     """One connection per request (the schema is migrated once per process and database file)."""
@@ -43,7 +46,7 @@ def client_ip(request: Request, settings: Settings) -> str:
     if settings.trust_proxy_headers:
         forwarded = request.headers.get("x-forwarded-for")
         if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
+            return forwarded.split(",")[-1].strip()[:64]  # the hop our proxy appended, not the client's claim
     return request.client.host if request.client else "unknown"
 
 

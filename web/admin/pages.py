@@ -24,6 +24,7 @@ from web.admin.deps import (
     DbDep,
     ExportSession,
     OptionalSession,
+    RowId,
     WriterSession,
     client_ip,
 )
@@ -156,7 +157,7 @@ def topics(request: Request, session: AdminSession, db: DbDep,
 
 
 @router.get("/topics/{topic_id}")
-def topic(request: Request, topic_id: int, session: AdminSession, db: DbDep) -> HTMLResponse:
+def topic(request: Request, topic_id: RowId, session: AdminSession, db: DbDep) -> HTMLResponse:
     detail = dashboard.topic_detail(db, topic_id)
     if detail is None:
         return not_found(request, session, "주제")
@@ -164,7 +165,7 @@ def topic(request: Request, topic_id: int, session: AdminSession, db: DbDep) -> 
 
 
 @router.post("/topics/{topic_id}/notes")
-def add_note(request: Request, topic_id: int, session: WriterSession, db: DbDep, settings: AppSettings,
+def add_note(request: Request, topic_id: RowId, session: WriterSession, db: DbDep, settings: AppSettings,
              note: Annotated[str, Form(max_length=20000)] = "") -> Response:
     if dashboard.topic_detail(db, topic_id, with_proposals=False) is None:
         return not_found(request, session, "주제")
@@ -177,7 +178,7 @@ def add_note(request: Request, topic_id: int, session: WriterSession, db: DbDep,
 
 
 @router.get("/proposals/{proposal_id}")
-def proposal(request: Request, proposal_id: int, session: AdminSession, db: DbDep) -> HTMLResponse:
+def proposal(request: Request, proposal_id: RowId, session: AdminSession, db: DbDep) -> HTMLResponse:
     detail = dashboard.proposal_detail(db, proposal_id)
     if detail is None:
         return not_found(request, session, "제안")
@@ -186,7 +187,7 @@ def proposal(request: Request, proposal_id: int, session: AdminSession, db: DbDe
 
 
 @router.post("/proposals/{proposal_id}/answer")
-def answer(request: Request, proposal_id: int, session: WriterSession, db: DbDep, settings: AppSettings,
+def answer(request: Request, proposal_id: RowId, session: WriterSession, db: DbDep, settings: AppSettings,
            status: Annotated[str, Form(max_length=20)] = "", answer: Annotated[str, Form(max_length=20000)] = "",
            ) -> Response:
     try:
@@ -230,7 +231,7 @@ def recluster(request: Request, session: WriterSession, db: DbDep, settings: App
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def job(job_id: int, session: AdminSession, db: DbDep) -> JSONResponse:
+def job(job_id: RowId, session: AdminSession, db: DbDep) -> JSONResponse:
     found = dashboard.get_job(db, job_id)
     if found is None:
         raise HTTPException(404, "작업을 찾을 수 없어요.")

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
 from web.deps import RasaDep, SettingsDep
-from web.errors import error_body
+from web.errors import error_body, error_responses
 from web.rasa_client import RasaUnavailable
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,8 @@ def rasa_sender(channel: str, sender: str) -> str:
 @router.post(
     "/api/chat",
     response_model=ChatResponse,
-    responses={422: {"description": "잘못된 입력"}, 503: {"description": "Rasa 또는 액션 서버 중단"}},
+    responses=error_responses({400: "본문을 읽을 수 없음", 413: "본문이 너무 큼", 422: "잘못된 입력",
+                               429: "요청이 너무 많음", 503: "Rasa 또는 액션 서버 중단"}),
 )
 async def chat(body: ChatRequest, rasa: RasaDep, settings: SettingsDep):
     try:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from web import kakao
 from web.deps import SettingsDep
-from web.errors import error_body
+from web.errors import error_body, error_responses
 from web.kakao_callback import KakaoSkill
 
 log = logging.getLogger(__name__)
@@ -42,9 +42,8 @@ def _error(status: int, message: str) -> JSONResponse:
     summary="카카오 i 오픈빌더 스킬",
     responses={
         200: {"description": "스킬 응답 (version 2.0): simpleText/listCard + quickReplies, 또는 useCallback"},
-        400: {"description": "JSON이 아님"}, 401: {"description": "X-Skill-Secret 불일치"},
-        413: {"description": "본문이 너무 큼"}, 422: {"description": "필수 항목 누락"},
-        503: {"description": "스킬 시크릿 미설정"},
+        **error_responses({400: "JSON이 아님", 401: "X-Skill-Secret 불일치", 413: "본문이 너무 큼",
+                           422: "필수 항목 누락", 503: "스킬 시크릿 미설정"}),
     },
 )
 async def skill(
