@@ -15,11 +15,14 @@ TEXTS = [
     "GJ-2026-000123 처리상태",
     "🙂",
     "a\u0000b\u200bc",
+    "가" * 2000,  # Okt's slowest case: runs of one syllable are not sent to the analyzer
+    "ㅋ" * 1000 + " 광주" + "가나다라마바사" * 40,
+    "Привет мир こんにちは 世界 مرحبا",
 ]
 
 
 @pytest.mark.parametrize("analyzer", ["mecab", "kiwi", "okt"])
-@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("text", TEXTS, ids=[f"text{i}-{len(t)}chars" for i, t in enumerate(TEXTS)])
 def test_token_offsets_index_the_text(analyzer, text):
     tokenizer = KoreanTokenizer({**KoreanTokenizer.get_default_config(), "analyzer": analyzer})
     message = Message.build(text=text)

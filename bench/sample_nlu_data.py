@@ -1,0 +1,222 @@
+"""Sample real public Korean text for the NLU: a small training sample and a disjoint held-out sample.
+
+    .venv-rasa/bin/python -m bench.sample_nlu_data      (or .venv/bin/python; only the standard library is used)
+
+Writes nlu/data/real_samples.yml (trained on) and nlu/eval/real_heldout.yml (never trained on). Deterministic: a fixed
+seed and sorted, de-duplicated pools. The held-out rows are drawn first and the training rows from what is left, so
+the two files never share a text (nor with the hand-written data in nlu/data/ or nlu/eval/test.yml). Training rows
+are stratified (petitions by subject keyword; chit-chat by the corpus's own label, very short utterances apart) so
+rare kinds are covered; held-out everyday utterances are a plain random sample (their natural mix), held-out
+petitions are stratified by subject (a 2019 news wave made half of the pool 미세먼지).
+
+Sources (../shared/data, see its README for provenance and licences):
+- propose: petition titles (petitions/petition_titles_2019_2021.csv) of the categories a city deals with
+  (교통/건축/국토, 안전/환경, 반려동물), kept only when they name a concrete living problem (LIVING keywords) and not
+  national politics, courts or crime cases (NATIONAL keywords). Most petitions are about national politics: those
+  are no "propose" for a city assistant and are left out of both sets.
+- out_of_scope: everyday utterances from ChatbotData.csv (chit-chat questions) and 3i4k (everyday utterances of all
+  types), without those that belong to another intent (greetings, thanks, yes/no, "who are you", help) or talk
+  about a city problem or the AI programs (CIVIC keywords), since the right answer for those is not out_of_scope.
+No row is printed: only counts.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+TRAIN_OUT = ROOT / "nlu" / "data" / "real_samples.yml"
+HELDOUT_OUT = ROOT / "nlu" / "eval" / "real_heldout.yml"
+SEED = 20260301
+SIZES = {"petitions": (300, 300), "chatbot": (200, 150), "3i4k": (300, 150)}  # (train, held-out)
+
+PETITION_CATEGORIES = {"교통/건축/국토", "안전/환경", "반려동물"}
+LIVING = re.compile(
+    "불법 ?주차|주차장|주정차|이중주차|도로|버스|정류장|배차|노선|신호등|신호 |횡단보도|교차로|가로등|보도블|인도|"
+    "자전거|킥보드|소음|쓰레기|악취|냄새|미세먼지|매연|공원|놀이터|하수|침수|배수|과속|방지턱|어린이보호구역|스쿨존|"
+    "층간|CCTV|씨씨티비|방범|터널|육교|통학|길고양이|유기견|유기동물|들개|개물림|목줄|반려견|흡연|담배|싱크홀|포트홀|"
+    "환승|보행|가로수|하천|공회전|현수막|전단지|대중교통|지하철|택시|교통체증|정체|단속|폐기물|재활용|분리수거|비둘기|"
+    "모기|해충|공사장|공사 소음|동네|마을|골목|산책로"
+)
+NATIONAL = re.compile(
+    "대통령|청와대|국회|의원|장관|총리|정부|법안|특별법|법률|법 |법을|법의|법은|법이|처벌|사형|구속|징역|판사|"
+    "검찰|검사|재판|수사|살인|성범죄|성폭|폭행|가해|피해자|사망|사기|부동산|집값|세금|종부세|임대차|전세|대출|"
+    "코로나|백신|북한|중국|일본|미국|문재인|윤석열|이재명|조국|추미애|박원순|탄핵|민주당|국민의힘|선거|언론|기자|"
+    "선처|신용|노동|하청|면허|보험|조두순|백화점|연예|\\*|○|ㅇㅇ씨|씨의|군의|양의"
+)
+CIVIC = re.compile(
+    "주차|도로|버스|정류장|신호|횡단보도|가로등|보도블|인도|소음|쓰레기|악취|하수|침수|단속|민원|제안|건의|신고|"
+    "공원|놀이터|CCTV|광주|인공지능|AI|ai|데이터|사관학교|창업|스타트업|실증|대학원|GPU|지스트|GIST|예산|접수"
+)
+OTHER_INTENT = re.compile(
+    "^(네|예|응|어|아니|아뇨|싫어|좋아|그래|맞아|ㅇㅇ|ㄴㄴ)[.!?~ ]*$|안녕|하이|반가|고마|감사|땡큐|잘 ?가|바이|"
+    "누구|로봇|챗봇|봇이|사람이야|사람이에요|이름이|도와|도움|뭐 할 수|할 수 있는|기능|사용법|공감|동참|지지"
+)
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"\s+", " ", text or "").strip()
+    # Rasa reads [..](..) and [..]{..} as entity annotations: keep the words, not the brackets.
+    return text.translate(str.maketrans("[]{}", "()()"))
+
+
+def _hand_written() -> set[str]:
+    """Every example already written by hand (training and held-out), without entity markup."""
+    seen: set[str] = set()
+    files = [p for p in (ROOT / "nlu" / "data").glob("*.yml") if p != TRAIN_OUT] + [ROOT / "nlu" / "eval" / "test.yml"]
+    for path in files:
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                plain = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line[2:])
+                seen.add(_key(plain))
+    return seen
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s.,!?~]+", "", text).lower()
+
+
+def petition_pool(data: Path) -> list[tuple[str, str]]:
+    """(title, subject) pairs; the subject is the first living-problem keyword of the title."""
+    out = {}
+    with open(data / "petitions" / "petition_titles_2019_2021.csv", encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            title = _clean(row.get("title", ""))
+            if row.get("category") not in PETITION_CATEGORIES or not 6 <= len(title) <= 80:
+                continue
+            if LIVING.search(title) and not NATIONAL.search(title):
+                out.setdefault(title, LIVING.search(title).group())
+    return sorted(out.items())
+
+
+def _everyday_ok(text: str) -> bool:
+    return 2 <= len(text) <= 60 and not CIVIC.search(text) and not OTHER_INTENT.search(text)
+
+
+def chatbot_pool(data: Path) -> list[tuple[str, str]]:
+    """(question, label) pairs; label 0/1/2 = everyday / breakup / love (the corpus's own topics)."""
+    out = {}
+    with open(data / "chitchat" / "ChatbotData.csv", encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            q = _clean(row.get("Q", ""))
+            if _everyday_ok(q):
+                out.setdefault(q, _stratum((row.get("label") or "").strip(), q))
+    return sorted(out.items())
+
+
+def _stratum(label: str, text: str) -> str:
+    # Very short utterances (a word or two) are their own stratum: they are the hardest to tell from yes/no/bye.
+    return f"{label}-short" if len(text) <= 4 else label
+
+
+def i4k_pool(data: Path) -> list[tuple[str, str]]:
+    """(utterance, label) pairs; 3i4k labels are utterance types (fragment, statement, question, command, ...)."""
+    out = {}
+    with open(data / "chitchat" / "3i4k_train_val.tsv", encoding="utf-8") as f:
+        for line in f:
+            label, _, text = line.rstrip("\n").partition("\t")
+            text = _clean(text)
+            if _everyday_ok(text):
+                out.setdefault(text, _stratum(label.strip(), text))
+    return sorted(out.items())
+
+
+def _round_robin(pool: list[tuple[str, str]], rng: random.Random) -> list[str]:
+    """Shuffled, then one text per group in turn: no single subject (2019's 미세먼지 flood) or utterance type
+    dominates a sample."""
+    groups: dict[str, list[str]] = {}
+    for text, group in pool:
+        groups.setdefault(group, []).append(text)
+    names = sorted(groups)
+    rng.shuffle(names)
+    for name in names:
+        rng.shuffle(groups[name])
+    out: list[str] = []
+    while any(groups.values()):
+        for name in names:
+            if groups[name]:
+                out.append(groups[name].pop())
+    return out
+
+
+def split(pool: list[tuple[str, str]], n_train: int, n_heldout: int, seed: int, exclude: set[str],
+          stratified_heldout: bool) -> tuple[list[str], list[str]]:
+    """Held-out first, then training from what is left: never the same text (nor one in `exclude`) twice.
+
+    The training sample is always stratified (round robin over the groups) so that rare kinds are covered. The
+    held-out sample is stratified by subject for petitions (a 2019 news wave made half of them 미세먼지) and a
+    plain random sample for everyday utterances, so that it has their natural mix of kinds and lengths."""
+    rng = random.Random(seed)
+    keys: set[str] = set(exclude)
+
+    def take(order: list[str], n: int) -> list[str]:
+        out = []
+        for text in order:
+            if len(out) == n:
+                break
+            if _key(text) not in keys:
+                keys.add(_key(text))
+                out.append(text)
+        return out
+
+    heldout = take(_round_robin(pool, rng) if stratified_heldout else rng.sample([t for t, _ in pool], len(pool)),
+                   n_heldout)
+    train = take(_round_robin(pool, rng), n_train)
+    return train, heldout
+
+
+def _yaml(blocks: list[tuple[str, str, list[str]]], header: str) -> str:
+    """One intent block per source, tagged with metadata (bench/eval_nlu.py reports recall per source)."""
+    lines = ['version: "3.1"', "", *[f"# {h}" if h else "#" for h in header.splitlines()], "nlu:"]
+    for intent, source, examples in blocks:
+        lines += [f"  - intent: {intent}", "    metadata:", f"      source: {source}", "    examples: |"]
+        lines += [f"      - {t}" for t in examples]
+    return "\n".join(lines) + "\n"
+
+
+def build(data: Path = DATA, seed: int = SEED) -> dict[str, list[tuple[str, str, list[str]]]]:
+    hand = _hand_written()
+    out: dict[str, list[tuple[str, str, list[str]]]] = {"train": [], "heldout": []}
+    pools = {"petitions": petition_pool(data), "chatbot": chatbot_pool(data), "3i4k": i4k_pool(data)}
+    for offset, (name, pool) in enumerate(pools.items()):
+        n_train, n_held = SIZES[name]
+        tr, he = split(pool, n_train, n_held, seed + offset, hand, stratified_heldout=name == "petitions")
+        intent = "propose" if name == "petitions" else "out_of_scope"
+        out["train"].append((intent, name, tr))
+        out["heldout"].append((intent, name, he))
+        hand |= {_key(t) for t in tr + he}  # the pools overlap a little: never reuse a text
+        print(f"{name:9s} pool {len(pool):6d}  train {len(tr):4d}  held-out {len(he):4d}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of the shared development data")
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    if not (args.data / "petitions").is_dir():
+        print(f"skipped: no development data at {args.data} (see ../shared/data/README.md)", file=sys.stderr)
+        return 2
+    result = build(args.data, args.seed)
+    common = (f"Generated by `python -m bench.sample_nlu_data` (seed {args.seed}); do not edit by hand.\n"
+              "Real public Korean text from ../shared/data (see its README for sources and licences):\n"
+              "petition titles about living problems -> propose; everyday chit-chat utterances -> out_of_scope.\n")
+    TRAIN_OUT.write_text(_yaml(result["train"], common + "TRAINING sample: disjoint from nlu/eval/real_heldout.yml."),
+                         encoding="utf-8")
+    HELDOUT_OUT.parent.mkdir(parents=True, exist_ok=True)
+    HELDOUT_OUT.write_text(_yaml(result["heldout"], common + "HELD-OUT sample: never trained on (bench/eval_nlu.py)."),
+                           encoding="utf-8")
+    print(f"wrote {TRAIN_OUT.relative_to(ROOT)} and {HELDOUT_OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
