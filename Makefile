@@ -82,8 +82,11 @@ run: envs $(MODEL)
 
 test: envs $(MODEL) system-deps
 	@mkdir -p var
-	$(RASA_ENV) $(RASA_VENV)/bin/python -m pytest -c tests/rasa/pytest.ini tests/rasa $(PYTEST_ARGS)
-	$(APP_ENV) $(PY) -m pytest tests/app $(PYTEST_ARGS)
+	@# Both suites always run; the exit status fails if either failed.
+	@rc=0; \
+	$(RASA_ENV) $(RASA_VENV)/bin/python -m pytest -c tests/rasa/pytest.ini tests/rasa $(PYTEST_ARGS) || rc=1; \
+	$(APP_ENV) $(PY) -m pytest tests/app $(PYTEST_ARGS) || rc=1; \
+	exit $$rc
 
 lint: envs
 	$(VENV)/bin/ruff check civic web knowledge nlu/korean.py
