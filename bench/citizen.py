@@ -287,6 +287,12 @@ def make_plan(index: int, rng: random.Random, kind: Kind, channel: str, seeds: l
     return Plan(index, channel, kind, marker, problem, location, consent, contact, target, twice, opener)
 
 
+def expected_turns(plan: Plan) -> int:
+    """Answers the citizen will probably give (a similar-proposal offer or an apology adds one)."""
+    return (1 + (2 if plan.opener == "button" else 0) + 2 + (1 if plan.consent else 0) + 1
+            + (1 if plan.twice else 0))
+
+
 class Citizen:
     def __init__(self, plan: Plan, channel: Channel, think_s: tuple[float, float] = (0.0, 0.0),
                  retry_for_s: float = 20.0, rng: random.Random | None = None, max_requests: int = MAX_TURNS) -> None:
@@ -302,7 +308,7 @@ class Citizen:
         """Send, and while the answer is an apology or no answer, wait and send again (bounded)."""
         await self._think()
         give_up = time.monotonic() + self.retry_for_s
-        backoff = 2.0
+        backoff = 3.0
         while True:
             if len(self.result.requests) >= self.max_requests:
                 self.result.failure = self.result.failure or "too many requests"
@@ -316,7 +322,7 @@ class Citizen:
             self.result.troubled.add(step)
             # "잠시 후 다시 말씀해 주세요": the citizen waits a little and sends the same answer again.
             await asyncio.sleep(backoff * (1 + self.rng.random()))
-            backoff = min(backoff * 1.5, 8.0)
+            backoff = min(backoff * 1.5, 12.0)
 
     async def _think(self) -> None:
         low, high = self.think_s
@@ -342,12 +348,12 @@ class Citizen:
             reply = await self._send("start", "생활 불편 제안하기", "/propose")
         while reply is not None and not r.done:
             if not reply.ok:
-                # Still down after retrying: if the confirmation may have gone through, ask "내 제안"; else stop.
-                if r.confirm_sent:
-                    await self._recover()
-                else:
+                # Still no answer after retrying: if the confirmation may have gone through, ask "내 제안"; else stop.
+                if not r.confirm_sent:
                     r.failure = f"no answer ({reply.error or reply.status})"
-                return
+                    return
+                reply = await self._recover()
+                continue
             kind = classify(reply)
             r.asked.append(kind)
             reply = await self._answer(kind, reply)

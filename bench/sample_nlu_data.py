@@ -4,10 +4,9 @@
 
 Writes nlu/data/real_samples.yml (trained on) and nlu/eval/real_heldout.yml (never trained on). Deterministic: a fixed
 seed and sorted, de-duplicated pools. The held-out rows are drawn first and the training rows from what is left, so
-the two files never share a text (nor with the hand-written data in nlu/data/ or nlu/eval/test.yml). Training rows
-are stratified (petitions by subject keyword; chit-chat by the corpus's own label, very short utterances apart) so
-rare kinds are covered; held-out everyday utterances are a plain random sample (their natural mix), held-out
-petitions are stratified by subject (a 2019 news wave made half of the pool 미세먼지).
+the two files never share a text (nor with the hand-written data in nlu/data/ or nlu/eval/test.yml). Petition
+titles are stratified by subject keyword (a 2019 news wave made half of the pool 미세먼지); everyday utterances are
+plain random samples (their natural mix of kinds and lengths).
 
 Sources (../shared/data, see its README for provenance and licences):
 - propose: petition titles (petitions/petition_titles_2019_2021.csv) of the categories a city deals with
@@ -33,7 +32,7 @@ DATA = ROOT.parent / "shared" / "data"
 TRAIN_OUT = ROOT / "nlu" / "data" / "real_samples.yml"
 HELDOUT_OUT = ROOT / "nlu" / "eval" / "real_heldout.yml"
 SEED = 20260301
-SIZES = {"petitions": (300, 300), "chatbot": (200, 150), "3i4k": (300, 150)}  # (train, held-out)
+SIZES = {"petitions": (300, 300), "chatbot": (150, 150), "3i4k": (300, 150)}  # (train, held-out)
 
 PETITION_CATEGORIES = {"교통/건축/국토", "안전/환경", "반려동물"}
 LIVING = re.compile(
@@ -108,13 +107,8 @@ def chatbot_pool(data: Path) -> list[tuple[str, str]]:
         for row in csv.DictReader(f):
             q = _clean(row.get("Q", ""))
             if _everyday_ok(q):
-                out.setdefault(q, _stratum((row.get("label") or "").strip(), q))
+                out.setdefault(q, (row.get("label") or "").strip())
     return sorted(out.items())
-
-
-def _stratum(label: str, text: str) -> str:
-    # Very short utterances (a word or two) are their own stratum: they are the hardest to tell from yes/no/bye.
-    return f"{label}-short" if len(text) <= 4 else label
 
 
 def i4k_pool(data: Path) -> list[tuple[str, str]]:
@@ -125,7 +119,7 @@ def i4k_pool(data: Path) -> list[tuple[str, str]]:
             label, _, text = line.rstrip("\n").partition("\t")
             text = _clean(text)
             if _everyday_ok(text):
-                out.setdefault(text, _stratum(label.strip(), text))
+                out.setdefault(text, label.strip())
     return sorted(out.items())
 
 
@@ -148,12 +142,12 @@ def _round_robin(pool: list[tuple[str, str]], rng: random.Random) -> list[str]:
 
 
 def split(pool: list[tuple[str, str]], n_train: int, n_heldout: int, seed: int, exclude: set[str],
-          stratified_heldout: bool) -> tuple[list[str], list[str]]:
+          stratified: bool) -> tuple[list[str], list[str]]:
     """Held-out first, then training from what is left: never the same text (nor one in `exclude`) twice.
 
-    The training sample is always stratified (round robin over the groups) so that rare kinds are covered. The
-    held-out sample is stratified by subject for petitions (a 2019 news wave made half of them 미세먼지) and a
-    plain random sample for everyday utterances, so that it has their natural mix of kinds and lengths."""
+    Stratified (round robin over the groups) for petitions, where a 2019 news wave made half of the pool 미세먼지;
+    a plain random sample for everyday utterances, so that both sets have their natural mix of kinds and lengths
+    (a stratified training sample under-represented plain statements, the kind most often mistaken for propose)."""
     rng = random.Random(seed)
     keys: set[str] = set(exclude)
 
@@ -167,9 +161,11 @@ def split(pool: list[tuple[str, str]], n_train: int, n_heldout: int, seed: int, 
                 out.append(text)
         return out
 
-    heldout = take(_round_robin(pool, rng) if stratified_heldout else rng.sample([t for t, _ in pool], len(pool)),
-                   n_heldout)
-    train = take(_round_robin(pool, rng), n_train)
+    def order() -> list[str]:
+        return _round_robin(pool, rng) if stratified else rng.sample([t for t, _ in pool], len(pool))
+
+    heldout = take(order(), n_heldout)
+    train = take(order(), n_train)
     return train, heldout
 
 
@@ -188,7 +184,7 @@ def build(data: Path = DATA, seed: int = SEED) -> dict[str, list[tuple[str, str,
     pools = {"petitions": petition_pool(data), "chatbot": chatbot_pool(data), "3i4k": i4k_pool(data)}
     for offset, (name, pool) in enumerate(pools.items()):
         n_train, n_held = SIZES[name]
-        tr, he = split(pool, n_train, n_held, seed + offset, hand, stratified_heldout=name == "petitions")
+        tr, he = split(pool, n_train, n_held, seed + offset, hand, stratified=name == "petitions")
         intent = "propose" if name == "petitions" else "out_of_scope"
         out["train"].append((intent, name, tr))
         out["heldout"].append((intent, name, he))

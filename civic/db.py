@@ -42,10 +42,14 @@ def open_db(path: str | Path | None = None, *, timeout_s: float = BUSY_TIMEOUT_S
     # a connection is still never used by two threads at once.
     conn = sqlite3.connect(str(path), timeout=timeout_s, check_same_thread=False)
     db = Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
-    db.execute("PRAGMA foreign_keys = ON")
-    if not memory:
-        db.enable_wal()
+    try:
+        db.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if not memory:
+            db.enable_wal()
+    except sqlite3.Error:
+        conn.close()  # a full or read-only disk: do not hold the file open until garbage collection
+        raise
     return db
 
 

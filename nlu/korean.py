@@ -14,7 +14,7 @@ import threading
 import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 DEFAULT_ANALYZER = os.environ.get("ANALYZER", "mecab")
 
@@ -208,7 +208,7 @@ def _chunks(text: str, max_run: int, max_chunk: int = 256) -> list[tuple[int, st
 _BACKENDS: dict[str, type[Analyzer]] = {"mecab": MecabAnalyzer, "kiwi": KiwiAnalyzer, "okt": OktAnalyzer}
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_analyzer(name: str | None = None) -> Analyzer:
     name = (name or DEFAULT_ANALYZER).lower()
     if name not in _BACKENDS:

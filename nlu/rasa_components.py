@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -22,7 +22,7 @@ class KoreanTokenizer(Tokenizer):
     """Morpheme tokens with exact character offsets (entities line up), lemma kept for the featurizers."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "intent_tokenization_flag": False,
             "intent_split_symbol": "_",
@@ -31,7 +31,7 @@ class KoreanTokenizer(Tokenizer):
             "analyzer": "mecab",
         }
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         super().__init__(config)
         self._analyzer = config.get("analyzer", "mecab")
         get_analyzer(self._analyzer)  # fail at load time, not on the first message
@@ -39,14 +39,14 @@ class KoreanTokenizer(Tokenizer):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "KoreanTokenizer":
+    ) -> KoreanTokenizer:
         return cls(config)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute) or ""
         result = [
             Token(m.surface, m.start, end=m.end, lemma=m.lemma, data={"pos": m.pos})
@@ -59,7 +59,7 @@ class KoreanTokenizer(Tokenizer):
 
 
 # A receipt number as citizens type it: GJ-2026-000123, gj 2026 000123, GJ2026000123, GJ-2026-123.
-_RECEIPT = re.compile(r"(?<![0-9a-z])gj[\s\-_.]*(20\d{2})(?:[\s\-_.]*(\d{6})|[\s\-_.]+(\d{1,5}))(?!\d)", re.I)
+_RECEIPT = re.compile(r"(?<![0-9a-z])gj[\s\-_.]*(20\d{2})(?:[\s\-_.]*(\d{6})|[\s\-_.]+(\d{1,5}))(?!\d)", re.IGNORECASE)
 
 
 def normalize_receipt_id(text: str) -> str | None:
@@ -71,8 +71,8 @@ def normalize_receipt_id(text: str) -> str | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class EntityCleaner(GraphComponent):
-    """Last entity step: one entity per span, canonical values, no guesses outside a closed vocabulary.
+class EntityResolver(GraphComponent):
+    """Last entity step: one entity per span, canonical values, known names found where DIET missed them.
 
     - receipt_id: DIET and the RegexEntityExtractor both find receipt numbers, so a slot could receive the same
       number twice (a list). Overlapping entities of one type collapse into one (the regex extractor wins), a
@@ -80,77 +80,116 @@ class EntityCleaner(GraphComponent):
     - closed entities (district, topic): their values are a known list (the synonyms and annotations of the
       training data). DIET sometimes tags a stray morpheme (월, 데, 지원) or a span one word too long; such an
       entity is kept only where a known alias overlaps it (the longest alias around it, with its canonical value).
+    - lookup entities (place, district, topic): a known name (lookup table, synonym or annotation of the training
+      data) at the start of a word (어절) is added when no entity covers it yet: 수완동에서, 첨단3지구는. Names inside
+      a word are not taken (학동 in 대학동기).
     """
 
-    ALIASES_FILE = "closed_entity_aliases.json"
+    ALIASES_FILE = "entity_aliases.json"
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {"closed_entities": ["district", "topic"]}
+    def get_default_config() -> dict[str, Any]:
+        return {"closed_entities": ["district", "topic"], "lookup_entities": ["place", "district", "topic"]}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 aliases: Dict[Text, Dict[Text, Text]] | None = None) -> None:
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+                 aliases: dict[str, dict[str, dict[str, str]]] | None = None) -> None:
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
-        self._aliases = aliases or {}
-        self._patterns = {name: _alias_patterns(table) for name, table in self._aliases.items()}
+        aliases = aliases or {}
+        self._closed = {name: _alias_patterns(table) for name, table in aliases.get("closed", {}).items()}
+        self._lookup = {name: _word_start_pattern(table) for name, table in aliases.get("lookup", {}).items()}
+        self._lookup_values = aliases.get("lookup", {})
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "EntityCleaner":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> EntityResolver:
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         synonyms = {k.lower(): str(v) for k, v in training_data.entity_synonyms.items()}
-        aliases: Dict[Text, Dict[Text, Text]] = {name: {} for name in self._config["closed_entities"]}
+        names = set(self._config["closed_entities"]) | set(self._config["lookup_entities"])
+        known: dict[str, dict[str, str]] = {name: {} for name in names}  # entity -> alias (lower) -> value
         for example in training_data.entity_examples:
             for entity in example.get(ENTITIES) or []:
-                if entity["entity"] in aliases:
+                if entity["entity"] in known:
                     surface = example.get(TEXT)[entity["start"]:entity["end"]]
-                    canonical = synonyms.get(surface.lower(), str(entity.get("value", surface)))
-                    canonical = synonyms.get(canonical.lower(), canonical)
-                    aliases[entity["entity"]][surface.lower()] = canonical
-                    aliases[entity["entity"]][canonical.lower()] = canonical
-        for name, table in aliases.items():
-            canon = set(table.values())
-            table.update({alias: value for alias, value in synonyms.items() if value in canon})
+                    value = synonyms.get(surface.lower(), str(entity.get("value", surface)))
+                    known[entity["entity"]][surface.lower()] = value
+                    known[entity["entity"]][value.lower()] = value
+        for table in known.values():
+            values = set(table.values())
+            table.update({alias: value for alias, value in synonyms.items() if value in values})
+        for lookup in training_data.lookup_tables:
+            if lookup.get("name") in known:
+                for element in lookup.get("elements") or []:
+                    known[lookup["name"]].setdefault(element.lower(), synonyms.get(element.lower(), element))
+        aliases = {"closed": {n: known[n] for n in self._config["closed_entities"] if n in known},
+                   "lookup": {n: known[n] for n in self._config["lookup_entities"] if n in known}}
         with self._model_storage.write_to(self._resource) as directory:
             (directory / self.ALIASES_FILE).write_text(json.dumps(aliases, ensure_ascii=False), encoding="utf-8")
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "EntityCleaner":
-        aliases = None
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> EntityResolver:
         try:
             with model_storage.read_from(resource) as directory:
                 aliases = json.loads((directory / cls.ALIASES_FILE).read_text(encoding="utf-8"))
         except (ValueError, OSError):
-            aliases = None  # no training data with closed entities: nothing to check against
+            aliases = None  # trained without entity data: nothing to check against
         return cls(config, model_storage, resource, aliases)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            entities = message.get(ENTITIES) or []
-            if entities:
-                cleaned = clean_entities(message.get(TEXT) or "", entities, self._patterns)
-                message.set(ENTITIES, cleaned, add_to_output=True)
+            text = message.get(TEXT) or ""
+            entities = clean_entities(text, message.get(ENTITIES) or [], self._closed)
+            entities = find_known_names(text, entities, self._lookup, self._lookup_values)
+            message.set(ENTITIES, entities, add_to_output=True)
         return messages
 
 
-def _alias_patterns(table: Dict[Text, Text]) -> List[tuple]:
+def _word_start_pattern(table: dict[str, str]) -> re.Pattern | None:
+    """One alternation of all names, longest first, only at the start of a word; spaces inside are optional."""
+    alternatives = sorted({r"\s*".join(re.escape(c) for c in alias if not c.isspace()) for alias in table} - {""},
+                          key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE) if alternatives else None
+
+
+def find_known_names(text: str, entities: list[dict[str, Any]], patterns: dict[str, re.Pattern | None],
+                     values: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """Entities plus the known names (at a word start) that no entity covers yet."""
+    out = list(entities)
+    for name, pattern in patterns.items():
+        if pattern is None:
+            continue
+        for m in pattern.finditer(text):
+            if any(e.get("start", -1) < m.end() and m.start() < e.get("end", -1) for e in out):
+                continue
+            value = values[name].get(re.sub(r"\s+", " ", m.group()).lower()) or \
+                values[name].get(m.group().lower()) or _value_ignoring_spaces(values[name], m.group())
+            out.append({"entity": name, "start": m.start(), "end": m.end(), "value": value or m.group(),
+                        "extractor": "EntityResolver"})
+    return sorted(out, key=lambda e: (e.get("start") or 0, e.get("end") or 0))
+
+
+def _value_ignoring_spaces(table: dict[str, str], surface: str) -> str | None:
+    key = re.sub(r"\s+", "", surface).lower()
+    return next((v for alias, v in table.items() if re.sub(r"\s+", "", alias) == key), None)
+
+
+def _alias_patterns(table: dict[str, str]) -> list[tuple]:
     """(compiled pattern, canonical) per alias, longest first; spaces inside an alias are optional."""
     out = []
     for alias, canonical in table.items():
         chars = [re.escape(c) for c in alias if not c.isspace()]
         if chars:
-            out.append((re.compile(r"\s*".join(chars), re.I), canonical, len(chars)))
+            out.append((re.compile(r"\s*".join(chars), re.IGNORECASE), canonical, len(chars)))
     out.sort(key=lambda p: -p[2])
     return [(pattern, canonical) for pattern, canonical, _ in out]
 
 
-def _closed_vocabulary(text: str, entity: Dict[Text, Any], patterns: List[tuple]) -> Dict[Text, Any] | None:
+def _closed_vocabulary(text: str, entity: dict[str, Any], patterns: list[tuple]) -> dict[str, Any] | None:
     """The longest known alias overlapping the entity's span (looking one word to each side), or None."""
     start, end = entity.get("start"), entity.get("end")
     if not isinstance(start, int) or not isinstance(end, int):
@@ -168,15 +207,15 @@ def _closed_vocabulary(text: str, entity: Dict[Text, Any], patterns: List[tuple]
     return None
 
 
-def clean_entities(text: str, entities: List[Dict[Text, Any]],
-                   closed: Dict[Text, List[tuple]] | None = None) -> List[Dict[Text, Any]]:
+def clean_entities(text: str, entities: list[dict[str, Any]],
+                   closed: dict[str, list[tuple]] | None = None) -> list[dict[str, Any]]:
     closed = closed or {}
 
-    def rank(e: Dict[Text, Any]) -> tuple:
+    def rank(e: dict[str, Any]) -> tuple:
         from_regex = e.get("extractor") == "RegexEntityExtractor"
         return (from_regex if e.get("entity") == "receipt_id" else False, e.get("confidence_entity") or 0.0)
 
-    kept: List[Dict[Text, Any]] = []
+    kept: list[dict[str, Any]] = []
     for entity in sorted(entities, key=rank, reverse=True):
         if entity.get("entity") == "receipt_id":
             start, end = entity.get("start"), entity.get("end")
@@ -195,8 +234,32 @@ def clean_entities(text: str, entities: List[Dict[Text, Any]],
     return sorted(kept, key=lambda e: (e.get("start") or 0, e.get("end") or 0))
 
 
-def _overlap(a: Dict[Text, Any], b: Dict[Text, Any]) -> bool:
+def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
     try:
         return a["start"] < b["end"] and b["start"] < a["end"]
     except (KeyError, TypeError):
         return a.get("value") == b.get("value")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class NoWordsGuard(GraphComponent):
+    """A message without a single letter or digit (?!?!..., 🙂🙂, control characters) says nothing the assistant
+    could act on: it is out_of_scope (the help menu), whatever DIET guessed from its punctuation n-grams (real
+    petition titles end in !!! and ~~~, so DIET once called "?!?!...,,,;;;~~~" a proposal with confidence 1.0)."""
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> NoWordsGuard:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.strip() and not any(c.isalnum() for c in text):
+                intent = {"name": "out_of_scope", "confidence": 1.0}
+                others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != "out_of_scope"]
+                message.set(INTENT, intent, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [intent, *[{**r, "confidence": 0.0} for r in others]],
+                            add_to_output=True)
+                message.set(ENTITIES, [], add_to_output=True)
+        return messages

@@ -34,7 +34,7 @@ _FIELD_NAMES = {"sender": "보낸 사람 ID", "message": "메시지"}
 STORAGE_MESSAGE = ("지금은 데이터베이스에 저장할 수 없어요(저장 공간이 부족하거나 읽기 전용이에요). "
                    "방금 입력하신 내용은 저장되지 않았어요. 잠시 후 다시 시도해 주세요.")
 _STORAGE_PAGE = ('<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>저장할 수 없어요</title>'
-                 '<link rel="stylesheet" href="/static/page.css"></head><body><main><h1>저장할 수 없어요</h1>'
+                 '<link rel="stylesheet" href="/static/admin/admin.css"></head><body><main><h1>저장할 수 없어요</h1>'
                  f'<p>{STORAGE_MESSAGE}</p><p><a href="/admin">관리자 화면으로 돌아가기</a></p></main></body></html>')
 
 
@@ -98,6 +98,8 @@ def install(app: FastAPI) -> None:
                   getattr(exc, "reason", exc))
         headers = {"Retry-After": "60", "Cache-Control": "no-store"}
         if request.url.path.startswith("/admin"):  # the dashboard's HTML pages
+            headers.update({"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+                            "X-Content-Type-Options": "nosniff"})
             return HTMLResponse(_STORAGE_PAGE, status_code=503, headers=headers)
         return JSONResponse(error_body(503, STORAGE_MESSAGE), status_code=503, headers=headers)
 

@@ -118,7 +118,10 @@ def test_a_hostile_proposal_through_the_whole_form_is_stored_clean_and_shown_esc
     say(HOSTILE_PROBLEM)
     say(HOSTILE_PLACE)
     say("도로/시설")
-    say("동의하지 않아요", payload="/deny")
+    reply = say("동의하지 않아요", payload="/deny")
+    if "새로 제안하기" in json.dumps(reply, ensure_ascii=False):
+        # Earlier e2e tests (and the other channel's run) filed similar proposals on this shared stack.
+        say("새로 제안하기")
     reply = say("접수하기", payload="/affirm")
     receipt = store.normalize_receipt(text(reply) if channel == "web" else reply[0]["text"])
     assert receipt, reply

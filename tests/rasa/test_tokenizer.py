@@ -1,4 +1,6 @@
 """The Rasa tokenizer component gives tokens whose offsets index the original text, for every analyzer."""
+import itertools
+
 import pytest
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import TEXT
@@ -33,7 +35,7 @@ def test_token_offsets_index_the_text(analyzer, text):
         assert text[token.start:token.end] == token.text
     starts = [t.start for t in tokens]
     assert starts == sorted(starts)
-    assert all(a.end <= b.start for a, b in zip(tokens, tokens[1:])), "tokens do not overlap"
+    assert all(a.end <= b.start for a, b in itertools.pairwise(tokens)), "tokens do not overlap"
     covered = "".join(t.text for t in tokens)
     assert covered.replace(" ", "") != "" or not text.strip()
 

@@ -1,9 +1,16 @@
-"""EntityCleaner: one entity per span, canonical receipt numbers, no receipt_id that is not a receipt number."""
+"""EntityResolver: one entity per span, canonical values, no guesses outside the closed vocabularies, and known
+Gwangju names found at the start of a word."""
 from __future__ import annotations
 
 import pytest
 
-from nlu.rasa_components import _alias_patterns, clean_entities, normalize_receipt_id
+from nlu.rasa_components import (
+    _alias_patterns,
+    _word_start_pattern,
+    clean_entities,
+    find_known_names,
+    normalize_receipt_id,
+)
 
 
 @pytest.mark.parametrize("typed", ["GJ-2026-000123", "gj-2026-000123", "GJ 2026 000123", "GJ2026000123",
@@ -70,3 +77,18 @@ def test_open_entities_are_left_as_extracted():
     text = "수완동 상가 앞"
     place = {"entity": "place", "start": 0, "end": 3, "value": "수완동"}
     assert clean_entities(text, [place], CLOSED) == [place]
+
+
+PLACES = {"수완동": "수완동", "학동": "학동", "전남대 후문": "전남대 후문"}
+LOOKUP = {"place": _word_start_pattern(PLACES)}
+
+
+def test_known_place_at_a_word_start_is_found_with_a_particle_attached():
+    found = find_known_names("수완동에서 전남대후문까지 길이 막혀요", [], LOOKUP, {"place": PLACES})
+    assert [(e["start"], e["end"], e["value"]) for e in found] == [(0, 3, "수완동"), (6, 11, "전남대 후문")]
+
+
+def test_name_inside_a_word_or_already_covered_is_not_added():
+    assert find_known_names("대학동기 모임", [], LOOKUP, {"place": PLACES}) == []
+    diet = [{"entity": "place", "start": 0, "end": 7, "value": "수완동 상가"}]
+    assert find_known_names("수완동 상가 앞", diet, LOOKUP, {"place": PLACES}) == diet
