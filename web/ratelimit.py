@@ -17,6 +17,11 @@ from limits.strategies import MovingWindowRateLimiter
 from web.errors import error_body
 
 KAKAO_SLOW_DOWN = "메시지를 너무 빠르게 보내셨어요. 잠시 후 다시 말씀해 주세요."
+LOGIN_SLOW_DOWN_PAGE = (
+    '<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>잠시 후 다시 시도해 주세요</title>'
+    '<link rel="stylesheet" href="/static/admin/admin.css"></head><body><main><h1>로그인 시도가 너무 많아요</h1>'
+    '<p>보안을 위해 잠시 로그인을 막았어요. 잠시 후 다시 시도해 주세요.</p>'
+    '<p><a href="/admin/login">로그인 화면으로 돌아가기</a></p></main></body></html>')
 
 
 class RateLimit:
@@ -56,6 +61,9 @@ class RateLimit:
             # Kakao shows only a valid skill response to the citizen, so the refusal is one.
             payload = {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": KAKAO_SLOW_DOWN}}]}}
             return await _json(send, 200, payload, retry_after)
+        if scope["path"].startswith("/admin"):
+            # The dashboard's login form is a browser page: it gets a page, not JSON.
+            return await _send(send, 429, LOGIN_SLOW_DOWN_PAGE.encode(), "text/html; charset=utf-8", retry_after)
         return await _json(send, 429, error_body(429), retry_after)
 
     def _has_skill_secret(self, scope) -> bool:
@@ -104,8 +112,12 @@ def _kakao_user(body: bytes) -> str | None:
 
 async def _json(send, status: int, payload: dict, retry_after: str) -> None:
     body = json.dumps(payload, ensure_ascii=False).encode()
+    await _send(send, status, body, "application/json; charset=utf-8", retry_after)
+
+
+async def _send(send, status: int, body: bytes, content_type: str, retry_after: str) -> None:
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                "headers": [(b"content-type", content_type.encode()),
                             (b"content-length", str(len(body)).encode()),
                             (b"retry-after", retry_after.encode())]})
     await send({"type": "http.response.body", "body": body})

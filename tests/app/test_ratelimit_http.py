@@ -116,5 +116,8 @@ def test_form_login_and_token_endpoint_share_one_budget(tmp_path):
                  client.post("/admin/login", data={"username": "x", "password": "y"}).status_code,
                  client.post("/api/admin/token", data={"username": "x", "password": "y"}).status_code]
         assert 429 not in codes
-        assert client.post("/admin/login", data={"username": "x", "password": "y"}).status_code == 429
-        assert client.post("/api/admin/token", data={"username": "x", "password": "y"}).status_code == 429
+        page = client.post("/admin/login", data={"username": "x", "password": "y"})
+        assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
+        assert "로그인 시도가 너무 많아요" in page.text and int(page.headers["retry-after"]) >= 1
+        api = client.post("/api/admin/token", data={"username": "x", "password": "y"})
+        assert api.status_code == 429 and api.json()["error"]["status"] == 429

@@ -22,7 +22,8 @@ from web.admin.deps import ApiAdmin, ApiWriter, AppSettings, DbDep, RowId, clien
 from web.admin.exports import export_response
 from web.errors import error_responses
 
-router = APIRouter(prefix="/api/admin", tags=["admin"])
+# Every route reads or writes the database: a full disk or read-only file gives errors.py's storage 503.
+router = APIRouter(prefix="/api/admin", tags=["admin"], responses=error_responses({503: "저장소를 쓸 수 없음"}))
 
 _AUTH_ERRORS = error_responses({401: "토큰이 없거나 올바르지 않음", 403: "읽기 전용 계정"})
 # Routes with parameters: FastAPI would otherwise document its own 422 body, which errors.py never sends.
