@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.doc_block import write_block
 from civic.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT.parent / "shared" / "data" / "petitions" / "petition_titles_2019_2021.csv"
@@ -34,7 +35,6 @@ QUICK_SIZES = (1_000, 10_000)
 ASSIGN_SAMPLES = 200
 TARGET_S, TARGET_MB, TARGET_ASSIGN_MS = 60.0, 2048, 50.0
 DOC = PROJECT_ROOT / "docs" / "clustering.md"
-START, END = "<!-- bench-cluster:start -->", "<!-- bench-cluster:end -->"
 
 
 def titles(n: int) -> list[str]:
@@ -181,14 +181,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_doc(lines: list[str]) -> None:
-    """Replace the benchmark block of docs/clustering.md (the rest of the page is prose)."""
-    block = "\n".join([START, *lines, END])
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Topic clustering\n"
-    if START in text and END in text:
-        text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n## Benchmarks\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    write_block(DOC, "bench-cluster", lines, "Benchmarks", "Topic clustering")
 
 
 if __name__ == "__main__":

