@@ -30,6 +30,31 @@ HEADER = (
 )
 
 
+class DuplicateKeyError(yaml.constructor.ConstructorError):
+    """A key written twice in one mapping: YAML keeps the last silently, so a hand edit would lose the first."""
+
+    def __init__(self, key: Any, mark: Any) -> None:
+        super().__init__(None, None, f"'{key}'이(가) 같은 자리에 두 번 나와요", mark)
+        self.key = key
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that refuses duplicate keys (knowledge/entries.yml and knowledge/lexicon.yml are hand-edited)."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise DuplicateKeyError(key, key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=UniqueKeyLoader)  # safe: UniqueKeyLoader is a yaml.SafeLoader
+
+
 class KnowledgeBaseError(ValueError):
     """The file cannot be used; `errors` lists every problem in Korean."""
 
@@ -72,6 +97,9 @@ class Entry:
     aliases: tuple[str, ...] = ()
     questions: tuple[str, ...] = ()
     buttons: tuple[Button, ...] = ()
+    # Details citizens ask about this topic that the articles do not give (달성 of a target, 통과 of a review):
+    # a question naming one is told honestly that the sources do not say, even if the word occurs in the answer.
+    unknowns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -188,11 +216,13 @@ def _parse_entry(raw: Any, index: int, sources: dict[str, Source], errors: list[
         buttons.append(Button(b["title"].strip(), b["payload"].strip()))
     aliases = _strings(raw.get("aliases"), f"{where}의 aliases", errors)
     questions = _strings(raw.get("questions"), f"{where}의 questions", errors)
+    unknowns = _strings(raw.get("unknowns"), f"{where}의 unknowns", errors)
     if not questions:
         errors.append(f"{where}: 예시 질문(questions)을 하나 이상 적어 주세요.")
     if len(errors) > before:
         return None
-    return Entry(eid, title.strip(), answer, entry_sources, tuple(figures), aliases, questions, tuple(buttons))
+    return Entry(eid, title.strip(), answer, entry_sources, tuple(figures), aliases, questions, tuple(buttons),
+                 unknowns)
 
 
 def validate_entries(doc: Any) -> KnowledgeData:
@@ -223,7 +253,9 @@ def validate_entries(doc: Any) -> KnowledgeData:
 
 def parse_entries(text: str) -> KnowledgeData:
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml(text)
+    except DuplicateKeyError as exc:
+        raise KnowledgeBaseError([f"{exc.problem} ({exc.problem_mark.line + 1}번째 줄): 하나로 합쳐 주세요."]) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" ({mark.line + 1}번째 줄 {mark.column + 1}번째 칸 근처)" if mark else ""
@@ -249,6 +281,8 @@ def to_document(data: KnowledgeData) -> dict:
                                "aliases": list(e.aliases), "questions": list(e.questions)}
         if e.buttons:
             doc["buttons"] = [vars(b).copy() for b in e.buttons]
+        if e.unknowns:
+            doc["unknowns"] = list(e.unknowns)
         doc["sources"] = list(e.sources)
         return doc
 

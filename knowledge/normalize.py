@@ -40,8 +40,12 @@ class Lexicon:
     def load(cls, path: Path = LEXICON_PATH) -> Lexicon:
         if not path.exists():
             return cls()
+        from knowledge.base import DuplicateKeyError, load_yaml
+
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            doc = load_yaml(path.read_text(encoding="utf-8")) or {}
+        except DuplicateKeyError as exc:
+            raise LexiconError(f"{path.name}: {exc.problem} ({exc.problem_mark.line + 1}번째 줄): 한 줄로 합쳐 주세요") from exc
         except yaml.YAMLError as exc:
             raise LexiconError(f"{path.name}: YAML 문법 오류가 있어요") from exc
         return cls.from_dict(doc)

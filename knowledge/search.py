@@ -10,8 +10,12 @@ Signals for each entry (all in [0, 1]):
   unc: the weight of the rarest word it does not cover. These two make the bot refuse questions about things
   the knowledge base does not hold (a phone number, another city, a later year) even when the topic matches.
 
+- name: how much of the question is one of the entry's names (title or alias), on the shortlist.
+
 Ranking uses a weighted sum; the confidence is a logistic function of the top entry's signals and its margin over
-the runner-up, fitted on the dev half of knowledge/eval/questions.yml (`make eval-kb`, parameters in fusion.json).
+the runner-up, fitted on knowledge/eval/questions.yml (`make eval-kb`, parameters in fusion.json). Whatever the
+confidence, a question asking for a kind of fact the best entry does not hold (ASKS, the entry's `unknowns`) is not
+answered with it.
 """
 from __future__ import annotations
 
@@ -22,8 +26,8 @@ import os
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,7 +41,7 @@ from knowledge.normalize import LEXICON_PATH, Lexicon, LexiconError, TypoCorrect
 log = logging.getLogger(__name__)
 
 PARAMS_PATH = Path(__file__).with_name("fusion.json")
-FEATURES = ("bm25", "emb", "char", "cov", "unc", "margin", "gap")
+FEATURES = ("bm25", "emb", "char", "cov", "unc", "name", "margin", "gap")
 MAX_QUERY_CHARS = 500  # the analyzer and scoring need no more; longer messages are cut, never echoed
 MAX_QUERY_TERMS = 48
 SHORTLIST = 8  # entries that get the (slower) fuzzy coverage check
@@ -61,6 +65,12 @@ STOP_TERMS = frozenset([
     "시기", "날짜", "일정", "며칠", "금액", "액수", "기간", "정도", "어느", "대략", "각각", "뭐뭐", "누구누구", "몇몇", "이름",
     "성함", "명칭", "장소", "위치", "곳", "하나", "중", "차이", "부분", "경우", "측면", "년", "월", "월이", "개월", "프로그램",
     "제도",
+    # Relational and framing nouns (when, after, inside, point, target group, person...): they place or frame what
+    # is asked; a one-syllable noun of its own otherwise counts as a real word (앱, 돈), these do not.
+    "때", "후", "전", "뒤", "안", "속", "날", "점", "쪽", "등", "외", "간", "쯤", "문", "끝", "이전", "이후", "당시", "대상",
+    "일반", "포함", "사람", "가요", "가능", "여부", "인원", "숫자", "개수", "일", "사례", "처음", "최초", "소식", "뉴스", "주요", "예정", "동네", "군데", "영어", "한국어", "한글", "개임", "개념", "정의", "요점", "구체", "세부", "전반적", "전체적", "시점",
+    "연도", "개략", "최종", "안녕", "안녕하세요", "감사", "고맙", "안내", "취지", "의의", "배경", "필요", "필요성", "중요",
+    "중요성", "향후", "계획안", "장기", "시청", "광주시청", "지자체",
 ])
 DEICTIC = re.compile(r"거기|그거|그것|그건|그곳|그쪽|여기|이거|이곳|저기|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -72,9 +82,19 @@ ASKS = {
     "contact": re.compile(r"전화|연락처|이메일|메일|홈페이지|웹\s*사이트|사이트|누리집|주소|url|링크|팩스|카톡\s*채널"),
     # "투자 유치" (attracting investment) is a service, not an amount: 투자 asks for money only with 얼마/액/규모.
     "money": re.compile(r"예산|비용|돈|요금|금액|사업비|등록금|수강료|학비|연봉|급여|월급|지원금|용역비|가격|매출|임대료|사용료|"
-                        r"입장료|보조금|땅값|장학금|투자\S*\s*(?:액|금|규모|얼마)|얼마\S*\s*투자|\d\s*억|\d\s*원"),
-    "date": re.compile(r"언제|시기|날짜|일정|마감|기간|몇\s*(?:년|월|일)|개소일|개원일|며칠"),
+                        r"입장료|보조금|땅값|장학금|투자\S*\s*(?:액|금|규모|얼마)|얼마\S*\s*투자|\d\s*억|\d\s*원|"
+                        # costs and fees named by their suffix (입주비, 운영비, 참가료, 상금): not 준비, 비교, 예비
+                        r"(?:입주|운영|관리|교육|참가|이용|사용|등록|인건|연구|개발|공사|건설|유지|행사|회|숙박|식|교통)비|"
+                        r"(?:수수|참가|이용|입주|관리|가입|수업|교육)료|(?:상|장려|보증|기부|후원|출연|계약|벌)금"),
+    "date": re.compile(r"언제|시기|시점|연도|날짜|일정|마감|몇\s*(?:월|일)|몇\s*년(?:도|에)|개소일|개원일|며칠"),
+    # How long (협약 기간, 몇 년 동안): a date of the event is not an answer to it.
+    "duration": re.compile(r"기간|몇\s*년\s*(?:동안|간|이|짜리)|몇\s*(?:개월|달)|얼마\s*동안|언제까지"),
     "area": re.compile(r"면적|넓이|평수|크기|부지\s*규모|㎡|제곱미터|\d\s*평\b"),
+    # Opening hours and times of day: no article gives any.
+    "hours": re.compile(r"몇\s*시(?![간대작])|(?:운영|영업|이용|개방|관람|업무|상담)\s*시간|문\s*(?:닫|여는\s*시간)"),
+    # What actually happened up to now: the articles report plans and targets at the time of writing, never a
+    # later tally, so no entry holds this kind of fact.
+    "so_far": re.compile(r"지금|현재(?!와)|요즘|최근|올해|여태|그동안|실제로\s*(?:몇|얼마)|실제\s*(?:성과|실적|결과)"),
     # How to apply, register or enrol: the articles describe programmes, not their procedures.
     "apply": re.compile(r"신청|접수|모집|입학|가입|예약|지원\s*(?:자격|방법|절차|서류)|등록\s*방법"),
 }
@@ -94,6 +114,7 @@ COUNTER_UNITS = {"명": ("명",), "개": ("개",), "곳": ("개", "곳", "기관
 FACT_PATTERNS = {
     "money": re.compile(r"\d\s*억|\d\s*원|조\s*원"),
     "date": re.compile(r"\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|\d{4}-\d{2}|\d{4}\s*~|이듬해|그해"),
+    "duration": re.compile(r"\d+\s*년\s*(?:간|동안)|\d{4}\s*~\s*\d{4}|\d+\s*개월|까지"),
     "area": re.compile(r"㎡|제곱미터"),
     "apply": re.compile(r"신청|접수|모집|입학"),
 }
@@ -193,6 +214,9 @@ class SearchResult:
     used_context: bool = False
     source_line: str = ""
     missing: tuple[str, ...] = ()  # kinds of fact asked for that the best entry does not hold
+    # The question has content words and asks for nothing the best entry lacks: the band follows the confidence
+    # alone (the evaluation re-bands such results for other thresholds without searching again).
+    grounded: bool = False
 
     @property
     def entry(self) -> Entry | None:
@@ -211,14 +235,15 @@ class SearchResult:
         return [c.entry for c in self.candidates[:limit] if c.score >= 0.5 * best]
 
 
-def normalize_text(text: str) -> str:
-    # Whitespace collapsed: python-mecab-ko reports offsets without leading spaces (see docs/knowledge.md).
-    return " ".join(unicodedata.normalize("NFKC", text or "")[:MAX_QUERY_CHARS].lower().split())
+def normalize_text(text: str, limit: int | None = MAX_QUERY_CHARS) -> str:
+    """NFKC, lower case, whitespace collapsed (python-mecab-ko reports offsets without leading spaces, see
+    docs/knowledge.md); a question is cut to `limit` characters, an entry's own text is not (limit=None)."""
+    return " ".join(unicodedata.normalize("NFKC", text or "")[:limit].lower().split())
 
 
-def squash(text: str) -> str:
+def squash(text: str, limit: int | None = MAX_QUERY_CHARS) -> str:
     """Spacing-free text for character n-grams: "AI 사관 학교" and "ai사관학교" look the same."""
-    return _NON_WORD.sub("", normalize_text(text))
+    return _NON_WORD.sub("", normalize_text(text, limit))
 
 
 def _sigmoid(x: float) -> float:
@@ -232,6 +257,9 @@ class Term:
     word: str
     alts: tuple[str, ...]
     noun: bool
+    # A one-syllable piece of a longer word ("데이타" -> 데 + 이타, a typo cut apart) is weak evidence either way;
+    # a one-syllable noun standing as a word of its own (앱, 돈, 땅) is a real word like any other.
+    fragment: bool = False
 
 
 # Verbs and adverbs say how a question is put (키우다, 생기다, 늘어나다); a missing noun is what makes a question
@@ -243,6 +271,9 @@ _STEM_PREFIXES = ("NN", "XR", "XSN", "SL", "SH", "SN")
 _HANGUL_STEM = re.compile(r"[가-힣]{2,}$")
 _ALL_HANGUL = re.compile(r"[가-힣]+")
 _HANGUL_CHAR = re.compile(r"[가-힣]")
+# Noun suffixes naming the people of a thing (유치원생, 참가자, 학생들): not a different topic. Not 비/료/금 (교육비 is
+# a fee, which the fact checks must see as asked).
+_PERSON_SUFFIXES = frozenset("생자들님")
 
 
 class _Index:
@@ -280,7 +311,10 @@ class _Index:
                 df[t] = df.get(t, 0) + 1
         self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self.max_idf = math.log(1 + n)  # a word no entry has
-        self.squashed = [squash(" ".join([e.title, *e.aliases, *e.questions, e.answer])) for e in self.entries]
+        self.squashed = [squash(" ".join([e.title, *e.aliases, *e.questions, e.answer]), None) for e in self.entries]
+        # Each entry's names (title and aliases, spacing-free), longest first: see name_share.
+        self.names = [sorted({squash(a) for a in (e.title, *e.aliases) if len(squash(a)) >= 2}, key=len, reverse=True)
+                      for e in self.entries]
         # Fuzzy coverage: Korean words one letter (jamo) apart through a wildcard index; other scripts by ratio.
         words = sorted(t for t in set().union(*self.vocab) if len(t) >= 2 and not t.isdigit())
         self.fuzzy_keys: dict[str, list[str]] = {}
@@ -296,9 +330,10 @@ class _Index:
         self.facts = [entry_facts(e) | {f"place:{t}" for t in v if t in REGIONS}
                       for e, v in zip(self.entries, self.vocab)]
         self.fulltext = [normalize_text(" ".join([e.title, *e.aliases, *e.questions, e.answer,
-                                                  *(f.value for f in e.figures)])) for e in self.entries]
+                                                  *(f.value for f in e.figures)]), None) for e in self.entries]
         self.numbers = [numbers_in(t) for t in self.fulltext]
         self._signals: dict[str, tuple] = {}  # recent questions (clarify buttons, retries, tuning)
+        self._normalized: dict[str, str] = {}  # one search normalises the same text up to three times
 
         # Query normalisation: typo correction towards the words of the entries and of the lexicon's targets, and
         # synonyms as lemmas (a lexicon word the entries never use is dropped: it could never be covered).
@@ -381,19 +416,32 @@ class _Index:
 
     def normalize(self, text: str) -> str:
         """The question as the knowledge base would word it: lexicon rewrites, then one-letter typos fixed."""
-        return self.typos.correct(self.lexicon.rewrite(normalize_text(text)))
+        out = self._normalized.get(text)
+        if out is None:
+            if len(self._normalized) >= 512:
+                self._normalized.clear()
+            out = self._normalized[text] = self.typos.correct(self.lexicon.rewrite(normalize_text(text)))
+        return out
 
     def terms(self, text: str) -> list[Term]:
         """Content words of an already normalised text, without question words, each with its synonyms."""
         seen: dict[str, Term] = {}
-        for m in self.analyzer.analyze(text):
+        morphemes = self.analyzer.analyze(text)
+        # Which whitespace-separated word each morpheme belongs to, and how many noun-like pieces each word has.
+        word_of = [text.count(" ", 0, m.start) for m in morphemes]
+        pieces: dict[int, int] = {}
+        for m, w in zip(morphemes, word_of):
+            if m.pos.startswith(_STEM_PREFIXES) or m.pos.startswith("MA"):
+                pieces[w] = pieces.get(w, 0) + 1
+        for m, w in zip(morphemes, word_of):
             if not m.is_content:
                 continue
             t = m.lemma.lower()
             if t in STOP_TERMS or t in seen or not _NON_WORD.sub("", t):
                 continue
             alts = (t,) + tuple(a for a in self.synonyms.get(t, ()) if a != t)
-            seen[t] = Term(t, alts, not m.pos.startswith(_PREDICATE_PREFIXES))
+            fragment = len(t) == 1 and not t.isdigit() and not (m.pos in ("NNG", "NNP") and pieces.get(w) == 1)
+            seen[t] = Term(t, alts, not m.pos.startswith(_PREDICATE_PREFIXES), fragment)
             if len(seen) >= MAX_QUERY_TERMS:
                 break
         return list(seen.values())
@@ -401,6 +449,7 @@ class _Index:
     def clear_caches(self) -> None:
         """Forget per-question results (signals, typo fixes, fuzzy neighbours): the benchmark times full scoring."""
         self._signals.clear()
+        self._normalized.clear()
         self._similar.clear()
         self.typos.clear_cache()
 
@@ -455,10 +504,35 @@ class _Index:
         weights /= np.linalg.norm(weights)
         return np.asarray(self.char_keys[cols].T @ weights).ravel()
 
+    def name_share(self, flat: str, i: int) -> float:
+        """How much of the (spacing-free, normalised) question is one of entry i's names: "AI data center 비용"
+        is mostly 데이터센터's name, not 1단계 사업비's, though both entries cover every word of it."""
+        for name in self.names[i]:
+            if name in flat:
+                return len(name) / len(flat)
+        return 0.0
+
+    def ranked(self, sig: dict[str, np.ndarray], weights: dict[str, float],
+               cover: Callable[[int], tuple[float, float]], w_cov: float,
+               flat: str = "") -> list[tuple[float, int, dict]]:
+        """(score, entry index, features) of the shortlist, best first: the weighted signals, then coverage
+        (`cover(i)` -> (cov, unc)) and the name share of `flat` on the SHORTLIST best. The evaluation calls this
+        too, with cached coverage."""
+        rank = sum(weights.get(k, 0.0) * sig[k] for k in ("bm25", "emb", "char"))
+        w_name = weights.get("name", 0.0)
+        scored = []
+        for i in np.argsort(-rank, kind="stable")[:SHORTLIST]:
+            cov, unc = cover(int(i))
+            name = self.name_share(flat, int(i)) if flat else 0.0
+            feats = {k: float(sig[k][i]) for k in ("bm25", "emb", "char")} | {"cov": cov, "unc": unc, "name": name}
+            scored.append((float(rank[i]) + w_cov * cov + w_name * name, int(i), feats))
+        scored.sort(key=lambda s: -s[0])
+        return scored
+
     def weight(self, term: Term) -> float:
         known = [self.idf[a] for a in term.alts if a in self.idf]
         w = min(known) if known else self.max_idf
-        if len(term.word) == 1 and not term.word.isdigit() and not known:
+        if term.fragment and not known:
             w *= 0.5  # a stray syllable from a typo ("데이타" -> 데 + 이타) is weak evidence either way
         return w if term.noun else w * PREDICATE_WEIGHT
 
@@ -473,13 +547,15 @@ class _Index:
             total += w
             if any(self._covers(a, i) for a in t.alts):
                 covered += w
-            elif t.noun and (len(t.word) > 1 or t.word.isdigit()):
+            elif t.noun and not t.fragment and (len(t.word) > 1 or t.word.isdigit() or _HANGUL_CHAR.match(t.word)):
                 worst = max(worst, w / self.max_idf)
         return covered / total, worst
 
     def _covers(self, term: str, i: int) -> bool:
         if term in self.vocab[i] or (len(term) >= 2 and term in self.squashed[i]):
             return True
+        if len(term) >= 3 and term[-1] in _PERSON_SUFFIXES and _ALL_HANGUL.fullmatch(term):
+            return self._covers(term[:-1], i)  # 유치원생 -> 유치원, 수료자 -> 수료: the people of a covered word
         if len(term) < 2 or term.isdigit():
             return False  # numbers and single letters must match exactly: 2030 is not 2020
         return not self.similar(term).isdisjoint(self.vocab[i])
@@ -593,10 +669,9 @@ class KnowledgeBase:
             return result
         # A follow-up ("거기 예산은?") or a question too weak on its own: read it together with the last topic.
         if DEICTIC.search(question or "") or result.band != "answer":
-            expanded = self._search(index, f"{DEICTIC.sub(' ', question or '')} {context.title}", params, question)
+            expanded = self._search(index, followup_text(question, context), params, question)
             if DEICTIC.search(question or "") or expanded.confidence > result.confidence:
-                return SearchResult(expanded.band, expanded.confidence, expanded.candidates, True,
-                                    expanded.source_line, expanded.missing)
+                return replace(expanded, used_context=True)
         return result
 
     def _search(self, index: _Index, text: str, p: FusionParams, question: str) -> SearchResult:
@@ -605,17 +680,11 @@ class KnowledgeBase:
         # Coverage is judged on the citizen's own words: the last topic added to a follow-up must not make an
         # unrelated question ("오늘 날씨 어때요?") look covered.
         asked_terms = terms if text == question else index.signals(question)[0]
-        rank = sum(p.weights.get(k, 0.0) * sig[k] for k in ("bm25", "emb", "char"))
-        shortlist = np.argsort(-rank, kind="stable")[:SHORTLIST]
         # In a follow-up the last topic's title pulls every score towards that topic; the citizen's own new words
         # ("그거 목표는?") decide between it and its neighbours, so their coverage weighs at least FOLLOWUP_COV.
         w_cov = p.weights.get("cov", 0.0) if text == question else max(p.weights.get("cov", 0.0), FOLLOWUP_COV)
-        scored = []
-        for i in shortlist:
-            cov, unc = index.coverage(asked_terms, int(i))
-            feats = {k: float(sig[k][i]) for k in ("bm25", "emb", "char")} | {"cov": cov, "unc": unc}
-            scored.append((float(rank[i]) + w_cov * cov, int(i), feats))
-        scored.sort(key=lambda s: -s[0])
+        flat = squash(index.normalize(text))
+        scored = index.ranked(sig, p.weights, lambda i: index.coverage(asked_terms, i), w_cov, flat)
         if not scored:
             return SearchResult("unknown", 0.0)
         margin = scored[0][0] - (scored[1][0] if len(scored) > 1 else 0.0)
@@ -639,11 +708,15 @@ class KnowledgeBase:
             # "그럼 대전은요?": the same topic for another region, which a Gwangju knowledge base does not hold,
             # even when the entry happens to name that region.
             missing = sorted(set(missing) | {f"place:{w}" for w in nouns})
+        asked_flat = squash(normalized)
+        missing += [f"unknown:{u}" for u in index.entries[best].unknowns if squash(u) and squash(u) in asked_flat]
         numbers = asked_numbers(question) | asked_numbers(normalized)
         missing += [f"number:{n:g}{c}" for n, c in sorted(numbers)
                     if not has_number(index.numbers[best], index.fulltext[best], n, c)]
         missing = tuple(missing)
-        if not asked_terms or missing:
+        # Only question and framing words ("뭐예요?") ask about nothing; in a follow-up ("거기 위치는요?") they ask
+        # about the last topic itself, whose words were added to the text.
+        if not (asked_terms or (text != question and terms)) or missing:
             band = "unknown"  # only question words ("뭐예요?"), or a kind of fact the entry does not hold
         elif confidence >= p.answer_threshold:
             band = "answer"
@@ -652,7 +725,15 @@ class KnowledgeBase:
         else:
             band = "unknown"
         line = index.data.source_line(candidates[0].entry) if band == "answer" else ""
-        return SearchResult(band, confidence, candidates, False, line, missing)
+        return SearchResult(band, confidence, candidates, False, line, missing,
+                            grounded=bool(asked_terms or (text != question and terms)) and not missing)
+
+
+def followup_text(question: str, context: Entry) -> str:
+    """A follow-up read with the last topic: its short name (first alias) rather than its full title, whose other
+    words would pull towards the topic itself when the citizen asks about a neighbour ("그거 목표는?" after 2단계)."""
+    name = context.aliases[0] if context.aliases else context.title
+    return f"{DEICTIC.sub(' ', question or '')} {name}"
 
 
 @lru_cache(maxsize=4)

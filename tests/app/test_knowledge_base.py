@@ -112,3 +112,23 @@ def test_eval_questions_are_not_copies_of_the_example_questions(data):
     questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
     assert len(questions) >= 120 and sum(q["expect"] is None for q in questions) >= 30
     assert not [q["q"] for q in questions if re.sub(r"\s+", "", q["q"]) in examples]
+
+
+def test_unknowns_are_validated_and_round_trip(tmp_path, data):
+    assert "달성" in data.by_id["goals_10yr"].unknowns
+    path = tmp_path / "entries.yml"
+    path.write_text(ENTRIES.read_text(encoding="utf-8"), encoding="utf-8")
+    save_entries(path, list(data.entries))
+    assert load_entries(path).by_id["goals_10yr"].unknowns == data.by_id["goals_10yr"].unknowns
+    doc = _doc()
+    doc["entries"][0]["unknowns"] = "달성"  # a string, not a list
+    with pytest.raises(KnowledgeBaseError) as err:
+        parse_entries(yaml.safe_dump(doc, allow_unicode=True))
+    assert "unknowns" in str(err.value)
+
+
+def test_a_key_written_twice_is_refused_not_silently_dropped():
+    # YAML keeps the last of two equal keys; a hand edit adding a second `aliases:` would lose the first.
+    with pytest.raises(KnowledgeBaseError) as err:
+        parse_entries(ENTRIES.read_text(encoding="utf-8").replace("    aliases: [비전,", "    aliases: [x]\n    aliases: [비전,", 1))
+    assert "두 번" in str(err.value) and "번째 줄" in str(err.value)

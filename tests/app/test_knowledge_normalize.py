@@ -102,3 +102,13 @@ def test_a_broken_lexicon_edit_keeps_the_search_answering(tmp_path):
     lexicon.write_text("rewrite: [broken", encoding="utf-8")
     os.utime(lexicon, (time.time() + 5, time.time() + 5))
     assert kb.search("데센 언제 열어요?").top.id == "data_center"  # previous lexicon kept
+
+
+def test_the_shipped_lexicon_has_no_key_twice_and_a_duplicate_is_refused(tmp_path):
+    from knowledge.normalize import LEXICON_PATH, Lexicon, LexiconError
+
+    Lexicon.load(LEXICON_PATH)  # raises on a duplicate key
+    path = tmp_path / "lexicon.yml"
+    path.write_text("synonyms:\n  면적: [넓이]\n  면적: [크기]\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="두 번"):
+        Lexicon.load(path)

@@ -132,3 +132,41 @@ def test_a_broken_edit_keeps_the_last_good_version(tmp_path):
     path.write_text("entries: [broken", encoding="utf-8")
     os.utime(path, (time.time() + 5, time.time() + 5))
     assert kb.search("GIST 인공지능대학원 정원").entry.id == "gist_grad"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("광주 AI 사업 성과가 실제로 달성됐나요?", "unknown:달성"),  # goals_10yr's `unknowns`: its text says so itself
+    ("데이터 공유 협약 기간은 몇 년이에요?", "duration"),  # the ceremony date is not a duration
+    ("창업캠프 입주비 얼마예요", "money"),  # a fee named by its suffix
+    ("거기 몇 시에 문 닫아요?", "hours"),
+    ("AI 스타트업 실제로 몇 개 생겼어요?", "so_far"),  # the articles give targets, not a later tally
+])
+def test_kinds_of_fact_no_entry_holds_are_named_and_refused(kb, question, kind):
+    result = kb.search(question, context_topic="data_center" if question.startswith("거기") else None)
+    assert result.band != "answer" and kind in result.missing and not result.grounded
+
+
+def test_a_known_unknown_is_told_honestly_with_the_topic_offered(kb):
+    reply = reply_for(kb, "광주 AI 사업 성과가 실제로 달성됐나요?")
+    assert reply.kind == "not_in_sources" and reply.buttons[0]["payload"].endswith('"goals_10yr"}')
+
+
+def test_a_one_syllable_noun_of_its_own_is_a_real_word_but_a_typo_piece_is_not(kb):
+    index = kb._current()
+    terms = {t.word: t for t in index.terms(index.normalize("마이데이터 기부 앱 이름이 뭐예요?"))}
+    assert not terms["앱"].fragment
+    assert kb.search("마이데이터 기부 앱 이름이 뭐예요?").band != "answer"  # 앱 is not in the entry
+    pieces = [t for t in index.terms("데이타이타센터") if len(t.word) == 1]
+    assert all(t.fragment for t in pieces)
+
+
+def test_numbers_are_read_from_the_whole_entry_text(kb):
+    # 700 sits past the first 500 characters of vision_2020's text; it must count as held.
+    result = kb.search("선포식에 700명 넘게 왔다는데 맞나요")
+    assert result.top.id == "vision_2020" and not result.missing
+
+
+def test_a_follow_up_of_framing_words_only_asks_about_the_last_topic(kb):
+    assert kb.search("위치는요?").band != "answer"  # nothing asked without a topic
+    result = kb.search("거기 위치는요?", context_topic="ai_complex")
+    assert result.grounded and result.top.id == "ai_complex"
