@@ -93,7 +93,7 @@ class PrivateStack:
         log.close()
 
     def start_all(self, timeout_s: float = 300) -> None:
-        for name in ("actions", "rasa", "app"):
+        for name in self.services:  # start order: actions, every Rasa instance, app
             self.start(name)
         self.wait_ready(list(self.services), timeout_s)
 

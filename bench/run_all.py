@@ -20,8 +20,9 @@ import psutil
 
 from bench.http_load import LoadResult, run_load
 from bench.machine import markdown_header
-from civic.settings import PROJECT_ROOT
+from civic.settings import PROJECT_ROOT, get_settings
 from civic.supervisor import build_services, isolated_settings, running
+from web.rasa_client import shard
 
 OUT = PROJECT_ROOT / "docs" / "benchmarks.md"
 MESSAGES = ["안녕하세요", "뭐 할 수 있어요?", "광주 인공지능 데이터센터 언제 열어요?", "AI 사관학교는 어떤 곳이에요?",
@@ -57,11 +58,12 @@ def load_table(results: list[LoadResult]) -> list[str]:
 
 async def endpoint_load(settings) -> list[LoadResult]:
     app = f"http://127.0.0.1:{settings.port}"
-    rasa = f"http://127.0.0.1:{settings.rasa_port}"
+    rasa_urls = settings.rasa_urls or [settings.rasa_url]
     secret = {"X-Skill-Secret": settings.kakao_skill_secret}
     targets = {
         "bare Rasa (REST webhook)": lambda run: lambda i, j: (
-            f"{rasa}/webhooks/rest/webhook",
+            # The same sender-to-instance routing as the app, so both sides use the same Rasa processes.
+            f"{rasa_urls[shard(f'bare{run}-{i}', len(rasa_urls))]}/webhooks/rest/webhook",
             {"sender": f"bare{run}-{i}", "message": MESSAGES[(i + j) % len(MESSAGES)]}, {}),
         "app /api/chat": lambda run: lambda i, j: (
             f"{app}/api/chat", {"sender": f"chat{run}-{i}", "message": MESSAGES[(i + j) % len(MESSAGES)]}, {}),
@@ -124,7 +126,9 @@ def main(argv: list[str] | None = None) -> int:
 
     doc = [markdown_header("Benchmarks"), "Command: `make bench` (bench/run_all.py).", ""]
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        settings = isolated_settings(Path(tmp), rate_limit_chat="100000/second", rate_limit_kakao="100000/second")
+        # As many Rasa processes as `make run` starts (RASA_INSTANCES), so the figures are those of the shipped set-up.
+        settings = isolated_settings(Path(tmp), rate_limit_chat="100000/second", rate_limit_kakao="100000/second",
+                                     rasa_instances=get_settings().rasa_instances)
         services = build_services(settings)
         print("starting the stack (actions, Rasa, app)…", flush=True)
         with running(services, timeout_s=300):
@@ -139,7 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     doc += ["## End-to-end round trip", "",
             "Closed loop: each sender sends its next message when the previous answer arrived. Messages mix greetings,"
             " help and knowledge questions (which run a custom action). Bare Rasa is the REST channel called directly."
-            " A Kakao user never repeats an utterance (a repeat within 3 s would be answered by retry coalescing).",
+            " A Kakao user never repeats an utterance (a repeat within 3 s would be answered by retry coalescing)."
+            f" Rasa runs as {len(settings.rasa_urls or [settings.rasa_url])} process(es) (RASA_INSTANCES), each sender"
+            " always on the same one; bare Rasa is called with the same routing.",
             "", *load_table(results), ""]
     by = {(r.name, r.concurrency): r for r in results}
     doc += ["App overhead relative to bare Rasa (same run):", "",

@@ -25,11 +25,23 @@ class Settings(BaseSettings):
     action_url: str = "http://127.0.0.1:5055"
     action_port: int = 5055
     rasa_timeout_s: float = 2.5
+    # Rasa processes on this machine (ports rasa_port, rasa_port+1, ...), each sender always on the same one
+    # (web/rasa_client.py). Rasa runs one message at a time on one core; ~1.6 GB of memory each.
+    rasa_instances: int = 2
+    # The app's list of Rasa URLs (set by the supervisor); empty = [rasa_url]
+    rasa_urls: list[str] = []
+    # Load shedding (web/rasa_client.py): at most this many messages in Rasa at once (0 = no cap); a message that
+    # gets no slot within rasa_queue_wait_s is answered at once with the Korean apology instead of timing out.
+    rasa_max_in_flight: int = 16
+    rasa_queue_wait_s: float = 1.0
 
     # Storage
     var_dir: Path = PROJECT_ROOT / "var"
     db_path: Path = PROJECT_ROOT / "var" / "civic.db"
     tracker_db_path: Path = PROJECT_ROOT / "var" / "tracker.db"
+    # Rasa's in-process cache of conversations (rasa_ext/tracker_store.py); passed to Rasa by the supervisor. 0 = off
+    tracker_cache_size: int = 1000
+    tracker_cache_ttl_s: int = 300
 
     # Chat limits
     max_message_chars: int = 2000

@@ -1,10 +1,11 @@
-"""`make run`: start the action server, Rasa and the app under one supervisor.
+"""`make run`: start the action server, Rasa (RASA_INSTANCES processes) and the app under one supervisor.
 
-Ctrl-C stops all three. If one dies, the others are stopped and the exit status names it:
-3 = app, 4 = rasa, 5 = actions, 2 = a port was taken, 6 = not ready in time.
+Ctrl-C stops them all. If one dies, the others are stopped and the exit status names it:
+3 = app, 4 = rasa (any instance), 5 = actions, 2 = a port was taken, 6 = not ready in time.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -23,7 +24,7 @@ from civic.settings import PROJECT_ROOT, Settings, get_settings
 
 log = logging.getLogger("supervisor")
 
-EXIT_CODES = {"app": 3, "rasa": 4, "actions": 5}
+EXIT_CODES = {"app": 3, "rasa": 4, "actions": 5}  # "rasa-2", "rasa-3", ... exit with 4 too
 EXIT_PORT_TAKEN = 2
 EXIT_NOT_READY = 6
 
@@ -51,12 +52,15 @@ def base_env(settings: Settings) -> dict[str, str]:
         SANIC_HOST="127.0.0.1",
         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{settings.action_port}/webhook",
         TRACKER_DB_PATH=str(settings.tracker_db_path),
+        TRACKER_CACHE_SIZE=str(settings.tracker_cache_size),
+        TRACKER_CACHE_TTL_S=str(settings.tracker_cache_ttl_s),
         DB_PATH=str(settings.db_path),
         VAR_DIR=str(settings.var_dir),
         RATE_LIMIT_CHAT=settings.rate_limit_chat,
         RATE_LIMIT_KAKAO=settings.rate_limit_kakao,
         RATE_LIMIT_LOGIN=settings.rate_limit_login,
         RASA_URL=f"http://127.0.0.1:{settings.rasa_port}",
+        RASA_URLS=json.dumps(rasa_urls(settings)),
         ACTION_URL=f"http://127.0.0.1:{settings.action_port}",
         RASA_TOKEN=settings.rasa_token,
         KAKAO_SKILL_SECRET=settings.kakao_skill_secret,
@@ -65,8 +69,25 @@ def base_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def rasa_ports(settings: Settings) -> list[int]:
+    return [settings.rasa_port + i for i in range(max(1, settings.rasa_instances))]
+
+
+def rasa_urls(settings: Settings) -> list[str]:
+    return [f"http://127.0.0.1:{port}" for port in rasa_ports(settings)]
+
+
+def rasa_name(index: int) -> str:
+    """ "rasa" for the first instance (what single-instance tools look for), then "rasa-2", "rasa-3", ..."""
+    return "rasa" if index == 0 else f"rasa-{index + 1}"
+
+
+def exit_code(name: str) -> int:
+    return EXIT_CODES["rasa"] if name.startswith("rasa") else EXIT_CODES.get(name, 1)
+
+
 def build_services(settings: Settings, model: Path | None = None) -> list[Service]:
-    """The three processes in start order. Tests reuse this with other ports and paths."""
+    """The processes in start order: actions, RASA_INSTANCES Rasa servers, app. Tests reuse this with other ports."""
     root = PROJECT_ROOT
     env = base_env(settings)
     model = model or root / "models" / "gwangju.tar.gz"
@@ -81,18 +102,21 @@ def build_services(settings: Settings, model: Path | None = None) -> list[Servic
             f"http://127.0.0.1:{settings.action_port}/health",
             settings.action_port,
         ),
-        Service(
-            "rasa",
-            [
-                str(rasa_bin), "run", "--model", str(model),
-                "--endpoints", str(root / "bot" / "endpoints.yml"),
-                "--credentials", str(root / "bot" / "credentials.yml"),
-                "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
-                "--enable-api", "--auth-token", settings.rasa_token,
-            ],
-            env,
-            f"http://127.0.0.1:{settings.rasa_port}/status?token={settings.rasa_token}",
-            settings.rasa_port,
+        *(
+            Service(
+                rasa_name(i),
+                [
+                    str(rasa_bin), "run", "--model", str(model),
+                    "--endpoints", str(root / "bot" / "endpoints.yml"),
+                    "--credentials", str(root / "bot" / "credentials.yml"),
+                    "--interface", "127.0.0.1", "--port", str(port),
+                    "--enable-api", "--auth-token", settings.rasa_token,
+                ],
+                env,
+                f"http://127.0.0.1:{port}/status?token={settings.rasa_token}",
+                port,
+            )
+            for i, port in enumerate(rasa_ports(settings))
         ),
         Service(
             "app",
@@ -176,23 +200,51 @@ def wait_ready(services: list[Service], timeout_s: float) -> Service | None:
     return None
 
 
+def warm_up(services: list[Service], timeout_s: float = 30.0) -> None:
+    """One message through each healthy Rasa before citizens arrive: its first message builds TensorFlow's graphs
+    (about 2 s on this machine, close to the app's 2.5 s deadline), so the first citizen would get the apology.
+    The conversation is stored under the sender "__warmup__", which no channel can produce (web:/kakao: prefixes)."""
+    with httpx.Client(timeout=timeout_s) as client:
+        for s in services:
+            if not s.name.startswith("rasa"):
+                continue
+            try:
+                client.post(f"http://127.0.0.1:{s.port}/webhooks/rest/webhook",
+                            json={"sender": "__warmup__", "message": "안녕하세요"})
+            except httpx.HTTPError as exc:  # not fatal: the first citizen is only slower
+                log.warning("warm-up of %s failed: %s", s.name, type(exc).__name__)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
+def free_port_run(count: int) -> int:
+    """A free port followed by count-1 free ports (several Rasa instances on consecutive ports)."""
+    for _ in range(50):
+        port = free_port()
+        if port + count - 1 < 65536 and all(port_free("127.0.0.1", port + i) for i in range(1, count)):
+            return port
+    raise RuntimeError(f"no {count} consecutive free ports")
+
+
 def isolated_settings(var_dir: Path, **overrides) -> Settings:
     """Settings for a private stack (tests, benchmarks, load tests): own data files, free loopback ports."""
+    # One Rasa unless asked (rasa_instances=N): private stacks for tests and benchmarks stay at 1.6 GB.
+    instances = int(overrides.get("rasa_instances", 1))
     values = {
         "var_dir": var_dir, "db_path": var_dir / "civic.db", "tracker_db_path": var_dir / "tracker.db",
         "rasa_token": secrets.token_urlsafe(16), "kakao_skill_secret": secrets.token_urlsafe(16),
         "session_secret": secrets.token_urlsafe(32), "host": "127.0.0.1",
-        "port": free_port(), "rasa_port": free_port(), "action_port": free_port(),
+        "port": free_port(), "rasa_port": free_port_run(instances), "action_port": free_port(),
+        "rasa_instances": instances,
     }
     values.update(overrides)
     settings = Settings(**values)
     return settings.model_copy(update={"rasa_url": f"http://127.0.0.1:{settings.rasa_port}",
+                                       "rasa_urls": rasa_urls(settings),
                                        "action_url": f"http://127.0.0.1:{settings.action_port}"})
 
 
@@ -205,6 +257,7 @@ def running(services: list[Service], timeout_s: float = 240):
         dead = wait_ready(services, timeout_s=timeout_s)
         if dead:
             raise RuntimeError(f"{dead.name} exited during start-up with {dead.proc.returncode}")
+        warm_up(services)
         yield services
     finally:
         stop_all(services)
@@ -245,7 +298,7 @@ def main() -> int:
 
     def announce() -> None:
         print(f"\n준비됐어요! 채팅 페이지: {url}  (관리자: {url}admin, API 문서: {url}docs)\n"
-              f"Ready: chat page at {url} — Ctrl-C stops all three processes.\n", flush=True)
+              f"Ready: chat page at {url} — Ctrl-C stops all processes.\n", flush=True)
 
     return supervise(services, float(os.environ.get("READY_TIMEOUT_S", "180")), announce)
 
@@ -270,14 +323,15 @@ def supervise(services: list[Service], ready_timeout_s: float, on_ready=lambda: 
             return EXIT_NOT_READY
         if dead:
             print(f"{dead.name} 프로세스가 시작 중에 종료됐어요 (exit {dead.proc.returncode}).", file=sys.stderr)
-            return EXIT_CODES.get(dead.name, 1)
+            return exit_code(dead.name)
+        warm_up(services)
         on_ready()
         while not stopping:
             dead = first_dead(services)
             if dead:
                 print(f"{dead.name} 프로세스가 종료됐어요 (exit {dead.proc.returncode}). 나머지도 멈춰요.",
                       file=sys.stderr)
-                return EXIT_CODES.get(dead.name, 1)
+                return exit_code(dead.name)
             time.sleep(0.5)
         print("모든 프로세스를 멈추는 중이에요…", flush=True)
         return 0

@@ -32,6 +32,11 @@ RETRY_WINDOW_S = 3.0  # a finished turn still answers an identical retry this lo
 MAX_TURNS = 5_000
 
 
+def _apology(exc: RasaUnavailable) -> str:
+    # Slow or too busy (load shedding): the citizen should simply try again; anything else is a fault.
+    return kakao.SLOW_TEXT if exc.reason in ("timeout", "busy") else kakao.DOWN_TEXT
+
+
 @dataclass
 class Turn:
     """One citizen utterance on its way through Rasa, shared by Kakao's retries of the same request."""
@@ -77,7 +82,7 @@ class KakaoSkill:
             return kakao.text_response(kakao.SLOW_TEXT)
         except RasaUnavailable as exc:
             log.warning("kakao skill: rasa unavailable (%s)", exc)
-            return kakao.text_response(kakao.SLOW_TEXT if exc.reason == "timeout" else kakao.DOWN_TEXT)
+            return kakao.text_response(_apology(exc))
         return self.respond(req.user_id, messages)
 
     def respond(self, user_id: str, messages: list[BotMessage]) -> dict:
@@ -128,7 +133,7 @@ class KakaoSkill:
                 body = self.respond(user_id, await turn.task)
             except RasaUnavailable as exc:
                 log.warning("kakao callback: rasa unavailable (%s)", exc)
-                body = kakao.text_response(kakao.SLOW_TEXT if exc.reason == "timeout" else kakao.DOWN_TEXT)
+                body = kakao.text_response(_apology(exc))
             url = turn.callback_url
             if not url or time.monotonic() - turn.callback_started > CALLBACK_VALID_S:
                 log.warning("kakao callback URL expired before the answer was ready")

@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="광주 AI 중심도시 시민 도우미", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     # Created here, not in the lifespan, so the app also works under clients that skip lifespan events.
-    app.state.rasa = RasaClient(settings.rasa_url, settings.action_url, settings.rasa_timeout_s, settings.rasa_token)
+    app.state.rasa = RasaClient.from_settings(settings)
     errors.install(app)
     # Starlette runs the last added middleware first: size check, then rate limit, then the routes.
     app.add_middleware(RateLimit, settings=settings)
