@@ -101,10 +101,10 @@ def load_examples(synonyms: dict[str, str]) -> list[Example]:
     return out
 
 
-def training_synonyms_and_texts() -> tuple[dict[str, str], set[str]]:
+def training_synonyms_and_texts(train_data: Path = TRAIN_DATA) -> tuple[dict[str, str], set[str]]:
     from rasa.shared.nlu.training_data.loading import load_data
 
-    data = load_data(str(TRAIN_DATA))
+    data = load_data(str(train_data))
     return ({k.lower(): v for k, v in data.entity_synonyms.items()},
             {_key(m.get("text")) for m in data.intent_examples})
 
@@ -124,13 +124,14 @@ def config_for(analyzer: str, workdir: Path, base: Path) -> Path:
     return path
 
 
-def train_and_parse(analyzer: str, examples: list[Example], workdir: Path, base_config: Path) -> Run:
+def train_and_parse(analyzer: str, examples: list[Example], workdir: Path, base_config: Path,
+                    train_data: Path = TRAIN_DATA) -> Run:
     from rasa.core.agent import Agent
     from rasa.model_training import train_nlu
 
     run = Run(analyzer)
     t0 = time.perf_counter()
-    model = train_nlu(str(config_for(analyzer, workdir, base_config)), str(TRAIN_DATA), str(workdir / analyzer),
+    model = train_nlu(str(config_for(analyzer, workdir, base_config)), str(train_data), str(workdir / analyzer),
                       fixed_model_name=f"nlu-{analyzer}")
     run.train_s = time.perf_counter() - t0
     if not model:
@@ -259,6 +260,80 @@ def summarize(run: Run, examples: list[Example]) -> dict:
                       for origin in sorted({e.origin for e, _ in real})},
         "p50": percentile(ms, 0.5), "p95": percentile(ms, 0.95), "n_parsed": len(ms), "sweep": sweep,
     }
+
+
+# ---------------------------------------------------------------- threshold tuning (dev data, never held-out)
+DEV_FRACTION = 0.2
+DEV_SEED = 7
+TUNE_THRESHOLDS = tuple(round(0.3 + 0.05 * i, 2) for i in range(14))  # 0.30 .. 0.95
+
+
+def dev_split(train_data: Path = TRAIN_DATA) -> tuple[Path, list[Example]]:
+    """Training data minus a stratified 20% of the hand-written examples, and a dev set of those examples plus the
+    real dev sample of bench/sample_nlu_data.py (drawn after the training sample, never trained on). The held-out
+    files are not read."""
+    import random
+
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bench.sample_nlu_data import DATA, build
+
+    data = load_data(str(train_data))
+    synonyms = {k.lower(): v for k, v in data.entity_synonyms.items()}
+    rng = random.Random(DEV_SEED)
+    by_intent: dict[str, list] = defaultdict(list)
+    for msg in data.intent_examples:
+        real = ((msg.get("metadata") or {}).get("intent") or {}).get("source")
+        by_intent["real" if real else msg.get("intent")].append(msg)
+    keep, dev = list(by_intent.pop("real", [])), []
+    for intent in sorted(by_intent):
+        msgs = sorted(by_intent[intent], key=lambda m: m.get("text"))
+        rng.shuffle(msgs)
+        n_dev = max(1, round(len(msgs) * DEV_FRACTION))
+        dev += [Example(m.get("text"), intent, [(e["entity"], e["start"], e["end"],
+                                                 synonyms.get(str(e["value"]).lower(), str(e["value"])))
+                                                for e in m.get("entities") or []], "dev-hand") for m in msgs[:n_dev]]
+        keep += msgs[n_dev:]
+    for intent, origin, texts in build(DATA)["dev"]:
+        dev += [Example(t, intent, [], "dev-real", origin) for t in texts]
+    train = TrainingData(training_examples=keep, entity_synonyms=data.entity_synonyms,
+                         regex_features=data.regex_features, lookup_tables=data.lookup_tables)
+    folder = Path(tempfile.mkdtemp(prefix="nlu-dev-"))
+    (folder / "nlu.yml").write_text(train.nlu_as_yaml(), encoding="utf-8")
+    return folder, dev
+
+
+def tune_threshold(analyzer: str, base_config: Path, train_data: Path = TRAIN_DATA) -> int:
+    """Train on the training data minus the dev split, sweep the FallbackClassifier threshold on the dev split."""
+    folder, dev = dev_split(train_data)
+    print(f"dev split: {sum(e.source == 'dev-hand' for e in dev)} hand-written, "
+          f"{sum(e.source == 'dev-real' for e in dev)} real (drawn after the training sample); held-out not read")
+    with tempfile.TemporaryDirectory(prefix="eval-nlu-dev-") as tmp:
+        run = train_and_parse(analyzer, dev, Path(tmp), base_config, train_data=folder)
+    shutil.rmtree(folder, ignore_errors=True)
+    if run.error:
+        print(f"error: {run.error}", file=sys.stderr)
+        return 1
+    hand = [(e, p) for e, p in zip(dev, run.predictions) if e.source == "dev-hand"]
+    real = [(e, p) for e, p in zip(dev, run.predictions) if e.source == "dev-real"]
+    print(f"trained in {run.train_s:.0f} s; sweep on the dev split ({analyzer}):")
+    print("| threshold | macro-F1 (dev hand-written, fallback ok for OOS) | in-scope → fallback | "
+          "propose recall (dev real) | OOS caught (dev real) | mean |")
+    print("|---|---|---|---|---|---|")
+    for t in TUNE_THRESHOLDS:
+        hp = with_threshold([p for _, p in hand], t)
+        macro = intent_report([e.intent for e, _ in hand], hp, ok_as_fallback=True)["macro_f1"]
+        in_scope = [p for (e, _), p in zip(hand, hp) if e.intent != "out_of_scope"]
+        rp = with_threshold([p for _, p in real], t)
+        prop = [p for (e, _), p in zip(real, rp) if e.intent == "propose"]
+        oos = [p for (e, _), p in zip(real, rp) if e.intent == "out_of_scope"]
+        row = (macro, sum(p == "nlu_fallback" for p in in_scope) / max(1, len(in_scope)),
+               sum(p == "propose" for p in prop) / max(1, len(prop)),
+               sum(p in ("out_of_scope", "nlu_fallback") for p in oos) / max(1, len(oos)))
+        print(f"| {t:.2f} | {row[0]:.3f} | {row[1]:.3f} | {row[2]:.3f} | {row[3]:.3f} | "
+              f"{(row[0] + row[2] + row[3]) / 3:.3f} |")
+    return 0
 
 
 # ---------------------------------------------------------------- report
@@ -399,16 +474,21 @@ def show_errors(examples: list[Example], run: Run) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train on nlu/data, evaluate on held-out data, compare analyzers.")
     parser.add_argument("--analyzers", default=",".join(ANALYZERS))
-    parser.add_argument("--budget-min", type=float, default=15.0, help="skip analyzers that would start later")
+    parser.add_argument("--budget-min", type=float, default=30.0, help="skip analyzers that would start later")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/nlu.md alone")
     parser.add_argument("--show-errors", action="store_true", help="print the hand-written messages it got wrong")
     parser.add_argument("--keep-models", type=Path, help="copy the trained models to this folder (development)")
     parser.add_argument("--config", type=Path, default=CONFIG, help="a variant of config.yml to try (development)")
+    parser.add_argument("--train-data", type=Path, default=TRAIN_DATA, help="a variant of nlu/data (development)")
+    parser.add_argument("--tune-threshold", action="store_true",
+                        help="sweep the fallback threshold on a dev split of the training data (first analyzer)")
     args = parser.parse_args(argv)
     quiet_logs()
+    if args.tune_threshold:
+        return tune_threshold(args.analyzers.split(",")[0].strip(), args.config, args.train_data)
 
     started = time.perf_counter()
-    synonyms, train_keys = training_synonyms_and_texts()
+    synonyms, train_keys = training_synonyms_and_texts(args.train_data)
     examples = load_examples(synonyms)
     leaked = [e for e in examples if _key(e.text) in train_keys]
     if leaked:
@@ -430,7 +510,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print(f">> {analyzer}: training and parsing {len(examples)} held-out messages")
             try:
-                run = train_and_parse(analyzer, examples, Path(tmp), args.config)
+                run = train_and_parse(analyzer, examples, Path(tmp), args.config, args.train_data)
             except Exception as exc:  # noqa: BLE001 - one broken backend must not hide the others' figures
                 run = Run(analyzer, error=f"{type(exc).__name__}: {exc}")
             runs.append(run)
@@ -476,12 +556,50 @@ NOTES = """
 - Real text: `python -m bench.sample_nlu_data` (fixed seed) draws petition titles of the categories a city deals with
   that name a concrete living problem (and not national politics or crime cases) for propose, and everyday
   utterances of ChatbotData and 3i4k (without greetings, thanks, yes/no, help, bot questions or civic topics) for
-  out_of_scope; the training sample and the held-out sample are disjoint. Only counts are printed, never rows.
+  out_of_scope. The held-out sample is drawn first (its sizes and nlu/eval/real_heldout.yml never change), then the
+  training sample (900 petition titles, 450 ChatbotData and 900 3i4k utterances; 300/150/300 before the real
+  recall targets were missed), then a dev sample (200/100/100) that is never written and never trained on by the
+  shipped model. Only counts are printed, never rows.
+- Hand-written hard cases (training only): everyday statements and questions that mention a bus, a park, the
+  weather or AI but are no complaint (out_of_scope.yml, last block), problems stated plainly or as petition titles
+  (the last 55 propose examples of proposals.yml), and more variants of check_status, help, greet, goodbye, affirm
+  and bot_challenge so that 2,250 real everyday utterances do not swamp the small intents. tests/rasa/
+  test_hard_cases.py checks new hard cases of both kinds against the trained model (at most 2 of 10 wrong per kind);
+  it failed once (4 of its 10 everyday statements -> propose), after which 30 more everyday statements of the same
+  kind, none of them the test's own sentences (the test checks that), were added to out_of_scope.yml.
 - Held-out data is never trained on: the evaluation refuses to run if a held-out message occurs in nlu/data.
+  Disclosure: in this session's development runs the hand-written held-out misses were printed (`--show-errors`)
+  once, before the in-scope variants above were written; none of them was copied or paraphrased into nlu/data.
+  The real held-out rows were never printed.
+
+## FallbackClassifier threshold (tuned on dev data, not on the held-out files)
+
+`python -m bench.eval_nlu --analyzers kiwi --tune-threshold` trains on nlu/data minus a stratified 20% of the
+hand-written examples (seed 7) and sweeps the threshold on those 317 hand-written examples plus the 400 real dev
+texts (drawn after the training sample). Rule: the highest mean of the three quality columns. Run with this data
+and pipeline (kiwi, 40 epochs, machine loaded), as printed:
+
+| threshold | macro-F1 (dev hand-written, fallback ok for OOS) | in-scope → fallback | propose recall (dev real) | OOS caught (dev real) | mean |
+|---|---|---|---|---|---|
+| 0.30 | 0.848 | 0.000 | 0.965 | 0.945 | 0.919 |
+| 0.35 | 0.859 | 0.016 | 0.965 | 0.945 | 0.923 |
+| 0.40 | 0.849 | 0.047 | 0.965 | 0.945 | 0.920 |
+| 0.50 | 0.828 | 0.073 | 0.965 | 0.945 | 0.913 |
+| 0.60 | 0.823 | 0.084 | 0.965 | 0.945 | 0.911 |
+| 0.70 | 0.822 | 0.094 | 0.955 | 0.955 | 0.911 |
+| 0.80 | 0.814 | 0.110 | 0.955 | 0.960 | 0.910 |
+| 0.90 | 0.774 | 0.162 | 0.955 | 0.965 | 0.898 |
+
+Rows 0.45, 0.55, 0.65, 0.75, 0.85 and 0.95 are left out here (they continue the trend; the command prints all).
+Chosen: 0.35 (config.yml). The earlier 0.7 had been read off the held-out sweep; the held-out sweep above is only a
+what-if report now. Dev figures are lower than held-out ones because the dev model lacks 20% of the hand-written data.
 
 ## Pipeline choices (development runs on this machine, mecab, same held-out data)
 
-- DIET without a transformer layer, 80 epochs: one transformer layer (128 units, 50 epochs) gave the same intent
+- DIET epochs 80 -> 40 with the larger training sample: the same data trained 358 s (80 epochs) vs 242 s (40) in
+  two development runs under load, macro-F1 0.933 vs 0.941, propose recall 0.977 vs 0.970, out_of_scope recall
+  0.903 vs 0.907 (held-out, kiwi): within noise, so the faster one.
+- DIET without a transformer layer (measured at 80 epochs): one transformer layer (128 units, 50 epochs) gave the same intent
   figures within noise (macro-F1 0.938 vs 0.937, propose recall 0.963 vs 0.973, out_of_scope recall 0.853 vs 0.860)
   and took 2.5x longer to train (284 s vs 109 s under load); the entity context it added is replaced by the
   lookup features and `nlu.rasa_components.EntityResolver` (entity F1 0.887 -> 0.972 with it).
@@ -489,7 +607,16 @@ NOTES = """
   district/topic kept only where a known name overlaps (DIET tagged stray morphemes such as 월 or 데 as topics:
   topic precision 0.56 -> 0.97), and known Gwangju names at the start of a word added where DIET missed them.
 - One TensorFlow thread (TF_INTER_OP/INTRA_OP_PARALLELISM_THREADS=1): on 2 cores shared with other processes the
-  DIET epochs ran ~40% faster and parsing p95 fell from ~30-50 ms to ~12-18 ms.
+  DIET epochs ran ~40% faster and parsing p95 fell from ~30-50 ms to ~12-18 ms (earlier session; this evaluation
+  always runs with one thread).
+- Full `rasa train` (NLU + dialogue policies, 2026-11-21, this data and pipeline, TEDPolicy still configured):
+  `time make train` 4 min 43 s wall, 3 min 17 s user CPU (load average 1.9 at the start, 4.1 at the end, other
+  engineers' jobs running); the same training with one TF thread and the cache off, right after: 5 min 32 s wall,
+  2 min 58 s user CPU (load 4.1 -> 3.0). Under this load the wall time says little; the CPU time fell ~10%. The
+  3-minute target was not shown under that load. After 30 more training examples, on a calmer moment: `time make
+  train` 2 min 36 s wall, 3 min 13 s user CPU (load average 1.3 at the start, 1.9 at the end) - within 3 minutes.
+- NoWordsGuard also ignores terminal escape sequences (ESC[31m): with the larger petition sample DIET called the
+  control-character message of tests/rasa/test_bad_input.py a proposal (the letters and digits of "[31m").
 - Okt needs care with long input: a run of 2,000 equal syllables took ~40 s, so nlu/korean.py analyses short chunks
   and passes runs of one repeated character through as one token (bad-input tests in tests/rasa/).
 - Known limits: everyday statements that mention a public thing (a bus, a park) are sometimes taken for propose;

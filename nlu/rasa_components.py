@@ -241,6 +241,9 @@ def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return a.get("value") == b.get("value")
 
 
+_ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class NoWordsGuard(GraphComponent):
     """A message without a single letter or digit (?!?!..., 🙂🙂, control characters) says nothing the assistant
@@ -255,7 +258,9 @@ class NoWordsGuard(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if text.strip() and not any(c.isalnum() for c in text):
+            # Terminal escape sequences (ESC[31m) carry letters and digits that are no words either.
+            words = _ANSI_ESCAPE.sub("", text)
+            if text.strip() and not any(c.isalnum() for c in words):
                 intent = {"name": "out_of_scope", "confidence": 1.0}
                 others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != "out_of_scope"]
                 message.set(INTENT, intent, add_to_output=True)
