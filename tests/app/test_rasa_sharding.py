@@ -2,14 +2,12 @@
 down, and the supervisor starts, names and exit-codes every instance. Rasa is the loopback fake `SlowRasa`."""
 import asyncio
 import json
-import os
-import sys
 import zlib
 
 import pytest
 from fastapi.testclient import TestClient
 
-from civic.supervisor import Service, build_services, exit_code, isolated_settings, port_free, supervise
+from civic.supervisor import build_services, exit_code, isolated_settings, port_free
 from tests.app.conftest import free_port, make_settings
 from tests.app.fake_kakao import SlowRasa
 from web.rasa_client import RasaClient, RasaUnavailable
@@ -91,23 +89,6 @@ def test_supervisor_builds_one_service_per_instance_on_consecutive_ports(tmp_pat
     # Private stacks (tests, benchmarks) run one Rasa unless asked.
     assert [s.name for s in build_services(isolated_settings(tmp_path / "one")) if s.name.startswith("rasa")] == [
         "rasa"]
-
-
-def test_when_a_second_instance_dies_the_supervisor_stops_all_and_exits_4(tmp_path):
-    def web(name, port, extra=""):
-        code = ("import http.server,socketserver,threading,time,sys\n"
-                "class H(http.server.BaseHTTPRequestHandler):\n"
-                "    def do_GET(self): self.send_response(200); self.end_headers()\n"
-                "    def log_message(self,*a): pass\n"
-                f"s=socketserver.TCPServer(('127.0.0.1',{port}),H)\n"
-                "threading.Thread(target=s.serve_forever,daemon=True).start()\n"
-                f"{extra or 'time.sleep(60)'}\n")
-        return Service(name, [sys.executable, "-c", code], dict(os.environ), f"http://127.0.0.1:{port}/", port)
-
-    services = [web("actions", free_port()), web("rasa", free_port()),
-                web("rasa-2", free_port(), "time.sleep(3); sys.exit(9)"), web("app", free_port())]
-    assert supervise(services, ready_timeout_s=30) == 4
-    assert all(s.proc.poll() is not None for s in services), "no process is left running"
 
 
 def test_a_request_to_a_busy_instance_does_not_block_the_other(two_rasas):

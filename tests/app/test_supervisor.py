@@ -4,6 +4,8 @@ import socket
 import subprocess
 import sys
 
+import pytest
+
 from civic.settings import PROJECT_ROOT
 from tests.app.conftest import free_port
 
@@ -21,20 +23,28 @@ def test_taken_port_is_named_and_nothing_starts():
     assert "rasa" not in proc.stdout.lower()
 
 
-def test_when_one_process_dies_the_others_are_stopped_and_the_exit_status_names_it(tmp_path):
-    from civic.supervisor import Service, supervise
+def _fake_service(name, port, then="time.sleep(60)"):
+    """A process that answers its health URL at once, then runs `then` (e.g. exits with a status)."""
+    from civic.supervisor import Service
 
-    def web(name, port, extra=""):
-        code = ("import http.server,socketserver,threading,time,sys\n"
-                "class H(http.server.BaseHTTPRequestHandler):\n"
-                "    def do_GET(self): self.send_response(200); self.end_headers()\n"
-                "    def log_message(self,*a): pass\n"
-                f"s=socketserver.TCPServer(('127.0.0.1',{port}),H)\n"
-                "threading.Thread(target=s.serve_forever,daemon=True).start()\n"
-                f"{extra or 'time.sleep(60)'}\n")
-        return Service(name, [sys.executable, "-c", code], dict(os.environ), f"http://127.0.0.1:{port}/", port)
+    code = ("import http.server,socketserver,threading,time,sys\n"
+            "class H(http.server.BaseHTTPRequestHandler):\n"
+            "    def do_GET(self): self.send_response(200); self.end_headers()\n"
+            "    def log_message(self,*a): pass\n"
+            f"s=socketserver.TCPServer(('127.0.0.1',{port}),H)\n"
+            "threading.Thread(target=s.serve_forever,daemon=True).start()\n"
+            f"{then}\n")
+    return Service(name, [sys.executable, "-c", code], dict(os.environ), f"http://127.0.0.1:{port}/", port)
 
-    services = [web("actions", free_port()), web("rasa", free_port(), "time.sleep(2); sys.exit(7)"),
-                web("app", free_port())]
-    assert supervise(services, ready_timeout_s=30) == 4  # rasa
+
+@pytest.mark.parametrize(("names", "dying", "status"), [
+    (["actions", "rasa", "app"], "rasa", 4),
+    (["actions", "rasa", "rasa-2", "app"], "rasa-2", 4),  # any Rasa instance exits with Rasa's status
+])
+def test_when_one_process_dies_the_others_are_stopped_and_the_exit_status_names_it(names, dying, status):
+    from civic.supervisor import supervise
+
+    services = [_fake_service(n, free_port(), "time.sleep(2); sys.exit(7)" if n == dying else "time.sleep(60)")
+                for n in names]
+    assert supervise(services, ready_timeout_s=30) == status
     assert all(s.proc.poll() is not None for s in services), "no process is left running"
