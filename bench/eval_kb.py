@@ -19,7 +19,6 @@ import argparse
 import hashlib
 import itertools
 import math
-import re
 import sys
 import time
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from bench.doc_block import write_block
 from knowledge.search import (
     DEICTIC,
     FEATURES,
@@ -47,7 +47,6 @@ ENTRIES = ROOT / "knowledge" / "entries.yml"
 DOC = ROOT / "docs" / "knowledge.md"
 SEED = 20200207
 FOLDS = 5
-MARK_START, MARK_END = "<!-- eval-kb:start -->", "<!-- eval-kb:end -->"
 # Threshold objective: right answers, minus WRONG_COST per answerable question answered with a wrong entry and
 # UNANSWERABLE_COST per question the seeds do not answer that gets an answer (refusing is the safe side).
 WRONG_COST = 3
@@ -388,14 +387,7 @@ def describe(p: FusionParams) -> str:
 
 
 def write_doc(section: list[str], path: Path = DOC) -> None:
-    block = "\n".join([MARK_START, *section, MARK_END])
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Knowledge base\n\n"
-    if MARK_START in text and MARK_END in text:
-        text = re.sub(re.escape(MARK_START) + r".*?" + re.escape(MARK_END), lambda _: block, text, flags=re.DOTALL)
-    else:
-        text = text.rstrip() + "\n\n## Evaluation (`make eval-kb`)\n\n" + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_block(path, "eval-kb", section, "Evaluation (`make eval-kb`)", "Knowledge base")
 
 
 def _shown(path: Path) -> str:
