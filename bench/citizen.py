@@ -122,6 +122,15 @@ class Channel:
             return None, (time.perf_counter() - started) * 1000, type(exc).__name__
 
 
+def _json_object(resp: httpx.Response) -> dict:
+    """The answer's JSON object, or {} for a body that is not one (the load test records it, it does not crash)."""
+    try:
+        data = resp.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 class WebChannel(Channel):
     """The city website's widget: JSON to /api/chat, a button tap sends its payload."""
     name = "web"
@@ -130,11 +139,7 @@ class WebChannel(Channel):
         resp, ms, error = await self._post("/api/chat", json={"sender": self.user, "message": payload or text})
         if resp is None:
             return Reply(None, ms, error=error)
-        try:
-            data = resp.json()
-        except ValueError:
-            data = {}
-        messages = data.get("messages") or [] if isinstance(data, dict) else []
+        messages = _json_object(resp).get("messages") or []
         texts = [m.get("text") or "" for m in messages if m.get("text")]
         buttons = [Button(b["title"], b["payload"]) for m in messages for b in m.get("buttons") or []]
         for m in messages:  # a list of similar proposals / own proposals: its items are buttons too
@@ -178,11 +183,7 @@ class KakaoChannel(Channel):
                                            headers={"X-Skill-Secret": self.secret})
         if resp is None:
             return Reply(None, ms, error=error)
-        try:
-            data = resp.json()
-        except ValueError:
-            data = {}
-        template = data.get("template") or {} if isinstance(data, dict) else {}
+        template = _json_object(resp).get("template") or {}
         texts, buttons = [], []
         for output in template.get("outputs") or []:
             if "simpleText" in output:

@@ -402,6 +402,19 @@ def _check_ids(questions: Sequence[Question], ids: set[str], path: Path) -> str 
     return f"{path} names unknown entries: {sorted(unknown)}" if unknown else None
 
 
+def _load_checked(path: Path, ids: set[str], what: str) -> list[Question] | None:
+    """The questions of `path`, or None after saying on stderr why they cannot be used."""
+    try:
+        questions = load_questions(path)
+    except (OSError, QuestionFileError) as exc:
+        print(f"cannot read {what}: {exc}", file=sys.stderr)
+        return None
+    if problem := _check_ids(questions, ids, path):
+        print(problem, file=sys.stderr)
+        return None
+    return questions
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help=f"save the tuned parameters to {PARAMS_PATH.name}")
@@ -415,13 +428,8 @@ def main(argv: list[str] | None = None) -> int:
 
     kb = KnowledgeBase(ENTRIES)
     ids = set(kb.data.by_id)
-    try:
-        questions = load_questions(args.questions)
-    except (OSError, QuestionFileError) as exc:
-        print(f"cannot read the development set: {exc}", file=sys.stderr)
-        return 2
-    if problem := _check_ids(questions, ids, args.questions):
-        print(problem, file=sys.stderr)
+    questions = _load_checked(args.questions, ids, "the development set")
+    if questions is None:
         return 2
     test: list[Question] | None = None
     test_note = ""
@@ -432,13 +440,8 @@ def main(argv: list[str] | None = None) -> int:
                      "figures below are all there is.")
         print(test_note, file=sys.stderr)
     else:
-        try:
-            test = load_questions(args.test_file)
-        except (OSError, QuestionFileError) as exc:
-            print(f"cannot read the test file: {exc}", file=sys.stderr)
-            return 2
-        if problem := _check_ids(test, ids, args.test_file):
-            print(problem, file=sys.stderr)
+        test = _load_checked(args.test_file, ids, "the test file")
+        if test is None:
             return 2
         # The sets are written by different people: the same question (up to spacing) may occur in both by chance.
         overlap = {squash(q.q) for q in questions} & {squash(q.q) for q in test}

@@ -1,9 +1,7 @@
 """Proposal form and status actions, run without a server: Tracker.from_dict + CollectingDispatcher, real SQLite."""
 import asyncio
-from pathlib import Path
 
 import pytest
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -18,19 +16,10 @@ from actions.proposals import (
 from actions.status import CheckStatus, SupportProposal
 from civic import proposals as P
 from civic.db import open_migrated
+from tests.app.domain_support import load_domain
 
-ROOT = Path(__file__).resolve().parents[2]
 SENDER = "kakao:test-user-1"
 LAMP = "북구 용봉동 전남대 후문 앞 가로등이 일주일째 꺼져 있어서 밤길이 너무 어두워요"
-
-
-def load_domain() -> dict:
-    domain: dict = {"slots": {}, "forms": {}, "responses": {}}
-    for name in ("_shared.yml", "proposals.yml", "status.yml"):
-        part = yaml.safe_load((ROOT / "bot" / "domain" / name).read_text(encoding="utf-8"))
-        for key, section in domain.items():
-            section.update(part.get(key) or {})
-    return domain
 
 
 DOMAIN = load_domain()

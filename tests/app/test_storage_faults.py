@@ -15,7 +15,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -25,8 +24,7 @@ from actions.status import SupportProposal
 from civic import proposals as P
 from civic.db import open_db, open_migrated
 from tests.app.admin_support import bearer, csrf_of, fast_hasher, login  # noqa: F401
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.app.domain_support import load_domain
 
 SIZE = "4m"
 LAMP = "북구 용봉동 전남대 후문 앞 가로등이 일주일째 꺼져 있어서 밤길이 너무 어두워요"
@@ -110,15 +108,6 @@ def state(path: Path) -> dict:
         return counts
     finally:
         conn.close()
-
-
-def load_domain() -> dict:
-    domain: dict = {"slots": {}, "forms": {}, "responses": {}}
-    for name in ("_shared.yml", "proposals.yml", "status.yml"):
-        part = yaml.safe_load((ROOT / "bot" / "domain" / name).read_text(encoding="utf-8"))
-        for key, section in domain.items():
-            section.update(part.get(key) or {})
-    return domain
 
 
 DOMAIN = load_domain()
