@@ -30,7 +30,7 @@ help:
 envs: $(VENV)/.installed $(RASA_VENV)/.installed
 
 $(VENV)/.installed: requirements/app.lock pyproject.toml
-	@echo ">> creating $(VENV) (application environment, $(PY311))"
+	@echo ">> $$(date -u +%T) creating $(VENV) (application environment, $(PY311))"
 	test -x $(PY) || $(PY311) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip==24.2
 	# torch is pinned to 2.13.0 in the lock: that resolves to the CPU wheel, never the CUDA build.
@@ -43,7 +43,7 @@ $(VENV)/.installed: requirements/app.lock pyproject.toml
 
 $(RASA_VENV)/.installed: requirements/rasa-py310.lock requirements/rasa-py311.lock
 	@if [ -n "$(PY310)" ]; then \
-	  echo ">> creating $(RASA_VENV) with Python 3.10 ($(PY310))"; \
+	  echo ">> $$(date -u +%T) creating $(RASA_VENV) with Python 3.10 ($(PY310))"; \
 	  test -x $(RASA_PY) || $(PY310) -m venv $(RASA_VENV); \
 	  $(RASA_PY) -m pip install -q --upgrade pip==24.2 && \
 	  $(RASA_PY) -m pip install -q --no-deps -r requirements/rasa-py310.lock && \
@@ -61,14 +61,14 @@ $(RASA_VENV)/.installed: requirements/rasa-py310.lock requirements/rasa-py311.lo
 # redis-server for the multi-instance test (PostgreSQL is part of this machine image).
 system-deps:
 	@command -v chromium >/dev/null && command -v redis-server >/dev/null && fc-list 2>/dev/null | grep -qi "noto sans cjk" || { \
-	  echo ">> installing chromium, redis-server and Korean fonts from Debian"; \
+	  echo ">> $$(date -u +%T) installing chromium, redis-server and Korean fonts from Debian"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk redis-server >/dev/null; }
 
 # ---------------------------------------------------------------- model
 # Retrain only when the training data, domain, config or the Korean tokenizer changed.
 train: $(MODEL)
 $(MODEL): $(TRAIN_INPUTS) | $(RASA_VENV)/.installed
-	@echo ">> training the Rasa model"
+	@echo ">> $$(date -u +%T) training the Rasa model"
 	@mkdir -p models
 	# flock: several make invocations (tests, helpers) never train into the same file at once.
 	flock models/.train.lock env $(RASA_ENV) $(RASA_VENV)/bin/rasa train --config config.yml --domain bot/domain \
@@ -83,9 +83,13 @@ run: envs $(MODEL)
 test: envs $(MODEL) system-deps
 	@mkdir -p var
 	@# Both suites always run; the exit status fails if either failed.
+	@# Each phase is stamped and the slowest tests listed, so a slow CI run shows where its time went.
 	@rc=0; \
-	$(RASA_ENV) $(RASA_VENV)/bin/python -m pytest -c tests/rasa/pytest.ini tests/rasa $(PYTEST_ARGS) || rc=1; \
-	$(APP_ENV) $(PY) -m pytest tests/app $(PYTEST_ARGS) || rc=1; \
+	echo ">> $$(date -u +%T) Rasa-environment tests"; \
+	$(RASA_ENV) $(RASA_VENV)/bin/python -m pytest -c tests/rasa/pytest.ini tests/rasa --durations=10 $(PYTEST_ARGS) || rc=1; \
+	echo ">> $$(date -u +%T) application tests"; \
+	$(APP_ENV) $(PY) -m pytest tests/app --durations=25 $(PYTEST_ARGS) || rc=1; \
+	echo ">> $$(date -u +%T) tests done"; \
 	exit $$rc
 
 lint: envs

@@ -50,7 +50,9 @@ def _migrated(path):
 
 def test_parallel_processes(tmp_path):
     path = _migrated(str(tmp_path / "civic.db"))
-    with mp.get_context("fork").Pool(WRITERS) as pool:
+    # spawn, not fork: by now the test process runs threads (torch, the e2e servers' readers), and forking a
+    # process with threads can leave a child waiting forever on a lock that no thread in it will release.
+    with mp.get_context("spawn").Pool(WRITERS) as pool:
         results = pool.map(_write, [(path, w) for w in range(WRITERS)])
     _check(path, results)
 
