@@ -71,8 +71,13 @@ STOP_TERMS = frozenset([
     "일반", "포함", "사람", "가요", "가능", "여부", "인원", "숫자", "개수", "일", "사례", "처음", "최초", "소식", "뉴스", "주요", "예정", "동네", "군데", "영어", "한국어", "한글", "개임", "개념", "정의", "요점", "구체", "세부", "전반적", "전체적", "시점",
     "연도", "개략", "최종", "안녕", "안녕하세요", "감사", "고맙", "안내", "취지", "의의", "배경", "필요", "필요성", "중요",
     "중요성", "향후", "계획안", "장기", "시청", "광주시청", "지자체",
+    # Conversational framing (how long or sure the citizen wants it, why they ask): never the topic itself.
+    "간단", "간략", "짧", "자세", "나머지", "구", "실화", "레알", "도대체", "대체", "과연", "관심", "정책", "구체적",
+    "궁금증", "들었", "대요", "래요", "요즘에", "그때", "그날", "당일",
 ])
-DEICTIC = re.compile(r"거기|그거|그것|그건|그곳|그쪽|여기|이거|이곳|저기|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
+DEICTIC = re.compile(r"거기|그거|그것|그건|그곳|그쪽|여기|이거|이곳|저기|그때|그날|그\s*자리|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
+# The deictics that name the last topic itself (not a time: "그날 협약도 맺었다던데" may be about another entry).
+TOPIC_DEICTIC = re.compile(r"거기|그곳|그쪽|여기|이곳|저기|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 # The kind of fact a question asks for. If the best entry holds no fact of that kind, answering with it would
@@ -82,7 +87,7 @@ ASKS = {
     "contact": re.compile(r"전화|연락처|이메일|메일|홈페이지|웹\s*사이트|사이트|누리집|주소|url|링크|팩스|카톡\s*채널"),
     # "투자 유치" (attracting investment) is a service, not an amount: 투자 asks for money only with 얼마/액/규모.
     "money": re.compile(r"예산|비용|돈|요금|금액|사업비|등록금|수강료|학비|연봉|급여|월급|지원금|용역비|가격|매출|임대료|사용료|"
-                        r"입장료|보조금|땅값|장학금|투자\S*\s*(?:액|금|규모|얼마)|얼마\S*\s*투자|\d\s*억|\d\s*원|"
+                        r"입장료|보조금|땅값|장학금|투자\S*\s*(?:액|금|규모|얼마)|얼마\S*\s*투자|(?:\d|몇)\s*억|\d\s*원|"
                         # costs and fees named by their suffix (입주비, 운영비, 참가료, 상금): not 준비, 비교, 예비
                         r"(?:입주|운영|관리|교육|참가|이용|사용|등록|인건|연구|개발|공사|건설|유지|행사|회|숙박|식|교통)비|"
                         r"(?:수수|참가|이용|입주|관리|가입|수업|교육)료|(?:상|장려|보증|기부|후원|출연|계약|벌)금"),
@@ -97,6 +102,14 @@ ASKS = {
     "so_far": re.compile(r"지금|현재(?!와)|요즘|최근|올해|여태|그동안|실제로\s*(?:몇|얼마)|실제\s*(?:성과|실적|결과)"),
     # How to apply, register or enrol: the articles describe programmes, not their procedures.
     "apply": re.compile(r"신청|접수|모집|입학|가입|예약|지원\s*(?:자격|방법|절차|서류)|등록\s*방법"),
+    # Harms and fears about AI (일자리를 뺏다, 없어지다, 부작용): the articles report plans, never such judgements.
+    "harm": re.compile(r"뺏|빼앗|없어지|사라지|잃|부작용|악영향|해롭|위험하"),
+    # Who builds it (시공사, 공사 업체): no article names a contractor.
+    "contractor": re.compile(r"시공|건설사|(?:공사|건설|건축)\s*(?:업체|회사)"),
+    # A rate (취업률, 몇 퍼센트): no article gives one.
+    "rate": re.compile(r"몇\s*(?:퍼센트|프로|%)|비율|(?:취업|경쟁|합격|달성|가동|입주|참여|가입|이용)\s*률"),
+    # Which district or neighbourhood: only an entry naming a district (북구, 동구) holds it.
+    "district": re.compile(r"(?:어느|무슨)\s*동네|(?:어느|무슨|몇)\s*(?:구|동)(?=$|[^가-힣]|에|인|이|야|예|요)"),
 }
 # Regions other than Gwangju: the knowledge base is about Gwangju, so "부산 AI 예산" is not answered with Gwangju's.
 REGIONS = frozenset([
@@ -114,10 +127,19 @@ COUNTER_UNITS = {"명": ("명",), "개": ("개",), "곳": ("개", "곳", "기관
 FACT_PATTERNS = {
     "money": re.compile(r"\d\s*억|\d\s*원|조\s*원"),
     "date": re.compile(r"\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|\d{4}-\d{2}|\d{4}\s*~|이듬해|그해"),
-    "duration": re.compile(r"\d+\s*년\s*(?:간|동안)|\d{4}\s*~\s*\d{4}|\d+\s*개월|까지"),
+    # A bare 까지 is not a duration ("유치원부터 대학원까지"): a number must come with it.
+    "duration": re.compile(r"\d+\s*년\s*(?:간|동안)|\d{4}\s*~\s*\d{4}|\d+\s*개월|\d[\d년월\s]*까지"),
     "area": re.compile(r"㎡|제곱미터"),
     "apply": re.compile(r"신청|접수|모집|입학"),
+    "district": re.compile(r"(?:북|동|서|남|광산)구"),
+    "rate": re.compile(r"\d\s*(?:%|퍼센트)"),
 }
+# Fact kinds an entry either holds or not (a figure of that kind): a question asking for one prefers, among close
+# candidates, an entry that holds it ("집적단지 조성에 총 얼마를 투자해요?" is the budget's entry, not the site's).
+RANKED_FACTS = ("money", "date", "duration", "area", "district")
+FACT_PENALTY = 0.15  # share of the ranking score an entry loses per asked fact kind it lacks
+# Number words citizens write ("4천억", "천 개", "5천 명") as the entries write them (4,000억, 1,000개, 5,000명).
+_NUMBER_WORD = re.compile(r"(?<![\d가-힣])(\d{1,3})?\s*천(?=\s*(?:억|명|개|곳))")
 
 
 def asked_facts(question: str, terms: Iterable[str] = ()) -> set[str]:
@@ -260,6 +282,10 @@ class Term:
     # A one-syllable piece of a longer word ("데이타" -> 데 + 이타, a typo cut apart) is weak evidence either way;
     # a one-syllable noun standing as a word of its own (앱, 돈, 땅) is a real word like any other.
     fragment: bool = False
+    # The whitespace word it comes from (punctuation removed) and how long a prefix of that word must be to include
+    # part of it: "통신사랑" is cut 통신 + 사랑, but its prefix 통신사 is the knowledge base's word (a particle follows).
+    surface: str = ""
+    prefix_min: int = 0
 
 
 # Verbs and adverbs say how a question is put (키우다, 생기다, 늘어나다); a missing noun is what makes a question
@@ -271,6 +297,10 @@ _STEM_PREFIXES = ("NN", "XR", "XSN", "SL", "SH", "SN")
 _HANGUL_STEM = re.compile(r"[가-힣]{2,}$")
 _ALL_HANGUL = re.compile(r"[가-힣]+")
 _HANGUL_CHAR = re.compile(r"[가-힣]")
+# Particles that may follow a word the analyzer cut wrongly (see _covers_word); only particles, so that 취업률은 is
+# not read as 취업 + something.
+_PARTICLES = ("이랑", "랑", "하고", "은", "는", "이", "가", "을", "를", "에", "의", "도", "와", "과", "로", "으로", "에서", "까지",
+              "부터", "만", "요")
 # Noun suffixes naming the people of a thing (유치원생, 참가자, 학생들): not a different topic. Not 비/료/금 (교육비 is
 # a fee, which the fact checks must see as asked).
 _PERSON_SUFFIXES = frozenset("생자들님")
@@ -288,6 +318,7 @@ class _Index:
 
         self.data = data
         self.entries = data.entries
+        self.position = {e.id: i for i, e in enumerate(self.entries)}
         self.analyzer = get_analyzer(analyzer)
         self.lexicon = lexicon or Lexicon()
         n = len(self.entries)
@@ -420,7 +451,8 @@ class _Index:
         if out is None:
             if len(self._normalized) >= 512:
                 self._normalized.clear()
-            out = self._normalized[text] = self.typos.correct(self.lexicon.rewrite(normalize_text(text)))
+            plain = _NUMBER_WORD.sub(lambda m: f"{int(m.group(1) or 1) * 1000:,}", normalize_text(text))
+            out = self._normalized[text] = self.typos.correct(self.lexicon.rewrite(plain))
         return out
 
     def terms(self, text: str) -> list[Term]:
@@ -429,19 +461,27 @@ class _Index:
         morphemes = self.analyzer.analyze(text)
         # Which whitespace-separated word each morpheme belongs to, and how many noun-like pieces each word has.
         word_of = [text.count(" ", 0, m.start) for m in morphemes]
+        words = text.split(" ")
+        word_start = [0]
+        for w_text in words[:-1]:
+            word_start.append(word_start[-1] + len(w_text) + 1)
         pieces: dict[int, int] = {}
         for m, w in zip(morphemes, word_of):
             if m.pos.startswith(_STEM_PREFIXES) or m.pos.startswith("MA"):
                 pieces[w] = pieces.get(w, 0) + 1
+        previous = ""
         for m, w in zip(morphemes, word_of):
-            if not m.is_content:
-                continue
+            after_how_many, previous = previous == "몇", m.surface
+            if not m.is_content or after_how_many:
+                continue  # the counter of "몇 개고" is a kind of fact asked (COUNTER), not a topic word
             t = m.lemma.lower()
             if t in STOP_TERMS or t in seen or not _NON_WORD.sub("", t):
                 continue
             alts = (t,) + tuple(a for a in self.synonyms.get(t, ()) if a != t)
             fragment = len(t) == 1 and not t.isdigit() and not (m.pos in ("NNG", "NNP") and pieces.get(w) == 1)
-            seen[t] = Term(t, alts, not m.pos.startswith(_PREDICATE_PREFIXES), fragment)
+            surface = _NON_WORD.sub("", words[w]) if w < len(words) else ""
+            seen[t] = Term(t, alts, not m.pos.startswith(_PREDICATE_PREFIXES), fragment, surface,
+                           max(0, m.start - word_start[w]) + 1 if w < len(word_start) else 0)
             if len(seen) >= MAX_QUERY_TERMS:
                 break
         return list(seen.values())
@@ -514,7 +554,7 @@ class _Index:
 
     def ranked(self, sig: dict[str, np.ndarray], weights: dict[str, float],
                cover: Callable[[int], tuple[float, float]], w_cov: float,
-               flat: str = "") -> list[tuple[float, int, dict]]:
+               flat: str = "", asked: frozenset[str] = frozenset()) -> list[tuple[float, int, dict]]:
         """(score, entry index, features) of the shortlist, best first: the weighted signals, then coverage
         (`cover(i)` -> (cov, unc)) and the name share of `flat` on the SHORTLIST best. The evaluation calls this
         too, with cached coverage."""
@@ -526,6 +566,14 @@ class _Index:
             name = self.name_share(flat, int(i)) if flat else 0.0
             feats = {k: float(sig[k][i]) for k in ("bm25", "emb", "char")} | {"cov": cov, "unc": unc, "name": name}
             scored.append((float(rank[i]) + w_cov * cov + w_name * name, int(i), feats))
+        if asked:
+            # Among close candidates, one that holds the kind of fact asked (an amount, a date...) is preferred, but
+            # only over entries it covers the question as well as: "데이터산업 융합센터는 언제 완공돼요?" must not move
+            # from the entry naming that centre (no date: refused) to the data centre (a date, other words).
+            lack = {i: len(asked - self.facts[i]) for _, i, _ in scored}
+            scored = [(s * (1.0 - FACT_PENALTY * lack[i])
+                       if any(lack[j] < lack[i] and f2["cov"] >= f["cov"] for _, j, f2 in scored) else s, i, f)
+                      for s, i, f in scored]
         scored.sort(key=lambda s: -s[0])
         return scored
 
@@ -545,11 +593,30 @@ class _Index:
         for t in terms:
             w = self.weight(t)
             total += w
-            if any(self._covers(a, i) for a in t.alts):
+            if any(self._covers(a, i) for a in t.alts) or self._covers_word(t, i):
                 covered += w
             elif t.noun and not t.fragment and (len(t.word) > 1 or t.word.isdigit() or _HANGUL_CHAR.match(t.word)):
                 worst = max(worst, w / self.max_idf)
         return covered / total, worst
+
+    def _covers_word(self, t: Term, i: int) -> bool:
+        """The term's whole word, less a particle of one or two syllables, is in entry i's text: the analyzer cut
+        a known word wrongly ("통신사랑" -> 통신 + 사랑, but 통신사 + 랑 was meant)."""
+        word = t.surface
+        if not _ALL_HANGUL.fullmatch(word or "-"):
+            return False
+        for particle in _PARTICLES:
+            if word.endswith(particle):
+                prefix = word[:-len(particle)]
+                if len(prefix) >= max(2, t.prefix_min) and prefix in self.squashed[i]:
+                    return True
+        return False
+
+    def asked_kinds(self, question: str, terms: list[Term]) -> frozenset[str]:
+        """The fact kinds of RANKED_FACTS (and counts) the question asks for, for the ranking."""
+        words = [t.word for t in terms]
+        kinds = asked_facts(question, words) | asked_facts(self.normalize(question), words)
+        return frozenset(k for k in kinds if k in RANKED_FACTS or k.startswith("count:"))
 
     def _covers(self, term: str, i: int) -> bool:
         if term in self.vocab[i] or (len(term) >= 2 and term in self.squashed[i]):
@@ -668,9 +735,24 @@ class KnowledgeBase:
         if context is None:
             return result
         # A follow-up ("거기 예산은?") or a question too weak on its own: read it together with the last topic.
-        if DEICTIC.search(question or "") or result.band != "answer":
+        if DEICTIC.search(question or "") or result.band != "answer" or result.top is None \
+                or result.top.id != context.id:
             expanded = self._search(index, followup_text(question, context), params, question)
-            if DEICTIC.search(question or "") or expanded.confidence > result.confidence:
+            if (TOPIC_DEICTIC.search(question or "") and expanded.band == "answer" and expanded.top is not None
+                    and expanded.top.id != context.id and expanded.candidates[0].features["name"] == 0.0
+                    and index.asked_kinds(question, index.signals(question)[0])
+                    - index.facts[index.position[context.id]]):
+                # "거기 예산은?" after 2단계 asks for the last topic's figure, which it lacks: another entry's figure
+                # would answer a different question ("거기서 기업들은 뭘 요청했어요?" may move on to a neighbour).
+                return replace(expanded, band="clarify", source_line="", used_context=True)
+            if DEICTIC.search(question or "") or (result.band != "answer"
+                                                 and expanded.confidence > result.confidence):
+                return replace(expanded, used_context=True)
+            # "과제는 몇 개예요?" after 시민 참여: the question names no topic of its own (no entry's name in it)
+            # and the entry read with the last topic covers the citizen's words as well: the conversation decides.
+            if (expanded.band == "answer" and result.candidates and expanded.top is not None
+                    and expanded.top.id != result.top.id and result.candidates[0].features["name"] == 0.0
+                    and expanded.candidates[0].features["cov"] >= result.candidates[0].features["cov"]):
                 return replace(expanded, used_context=True)
         return result
 
@@ -684,7 +766,8 @@ class KnowledgeBase:
         # ("그거 목표는?") decide between it and its neighbours, so their coverage weighs at least FOLLOWUP_COV.
         w_cov = p.weights.get("cov", 0.0) if text == question else max(p.weights.get("cov", 0.0), FOLLOWUP_COV)
         flat = squash(index.normalize(text))
-        scored = index.ranked(sig, p.weights, lambda i: index.coverage(asked_terms, i), w_cov, flat)
+        scored = index.ranked(sig, p.weights, lambda i: index.coverage(asked_terms, i), w_cov, flat,
+                              index.asked_kinds(question, asked_terms))
         if not scored:
             return SearchResult("unknown", 0.0)
         margin = scored[0][0] - (scored[1][0] if len(scored) > 1 else 0.0)

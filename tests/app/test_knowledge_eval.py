@@ -151,3 +151,29 @@ def test_test_questions_also_in_the_development_set_are_flagged(tmp_path, capsys
     assert main(["--questions", str(dev), "--folds", "2", "--no-doc", "--test-file", str(test)]) == 0
     out, err = capsys.readouterr()
     assert "1 test questions also occur" in err and "1 of the test questions also occur" in out
+
+
+def test_holdout_batch_tunes_without_the_batch_and_reads_no_test_file(tmp_path, capsys, monkeypatch):
+    from bench import eval_kb
+
+    monkeypatch.setattr(eval_kb, "TEST_FILE", tmp_path / "must_not_be_read.yml")
+    questions = tmp_path / "q.yml"
+    questions.write_text(
+        "questions:\n"
+        "  - {q: '데이터센터 언제 열어요', expect: data_center, kind: paraphrase}\n"
+        "  - {q: '사관학교 몇 명 교육해요', expect: ai_academy, kind: paraphrase}\n"
+        "  - {q: '주차장 어디예요', expect: null, kind: unanswerable}\n"
+        "  - {q: 'GIST 대학원 정원', expect: gist_grad, kind: paraphrase, batch: 2}\n"
+        "  - {q: '월요대화 다음 일정', expect: null, kind: unanswerable, batch: 2}\n", encoding="utf-8")
+    assert eval_kb.main(["--questions", str(questions), "--holdout-batch", "2", "--no-test"]) == 0
+    out = capsys.readouterr().out
+    assert "tuned on 3 questions (batches 1), scored batch 2 (2 questions)" in out
+    assert eval_kb.main(["--questions", str(questions), "--holdout-batch", "5", "--no-test"]) == 2
+
+
+def test_the_safety_margin_is_in_logit_units():
+    from bench.eval_kb import _raise
+
+    assert _raise(0.0, 1.0) == 0.0
+    assert abs(_raise(0.5, 1.0) - 0.7311) < 1e-3
+    assert _raise(0.8, 1.0) < 0.95  # in probability units (+0.3) this was 1.1, capped to the top of the grid

@@ -170,3 +170,50 @@ def test_a_follow_up_of_framing_words_only_asks_about_the_last_topic(kb):
     assert kb.search("위치는요?").band != "answer"  # nothing asked without a topic
     result = kb.search("거기 위치는요?", context_topic="ai_complex")
     assert result.grounded and result.top.id == "ai_complex"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("AI 실증 시범도시는 어느 동이에요?", "district"),  # the entry names no district
+    ("인공지능 때문에 내 일자리가 사라지나요?", "harm"),  # no article judges harms
+    ("데이터센터 시공사는 어디예요?", "contractor"),
+    ("GIST 인공지능대학원 합격률 알려줘", "rate"),
+])
+def test_new_kinds_of_fact_no_entry_holds_are_refused(kb, question, kind):
+    result = kb.search(question)
+    assert result.band != "answer" and kind in result.missing
+
+
+def test_a_district_is_answered_by_an_entry_that_names_one(kb):
+    result = kb.search("인공지능 사관학교 AI 카페는 무슨 구에 있어?")
+    assert result.band == "answer" and result.entry.id == "ai_academy"
+
+
+def test_number_words_are_read_as_the_entries_write_them(kb):
+    index = kb._current()
+    assert "4,000억" in index.normalize("4천억 들어간대")
+    assert "1,000 개" in index.normalize("스타트업 천 개")
+    assert index.normalize("천안 가는 길") == "천안 가는 길"
+
+
+def test_a_word_cut_wrongly_by_the_analyzer_is_matched_whole(kb):
+    # mecab reads 통신사랑 as 통신 + 사랑; 통신사 (+ 랑) is the knowledge base's word.
+    result = kb.search("통신사랑 병원 말고 데이터 협약에 참여한 기관은?")
+    assert result.band == "answer" and result.entry.id == "data_mou"
+
+
+def test_a_question_asking_for_an_amount_prefers_the_entry_that_has_one(kb):
+    result = kb.search("집적단지 조성에 정부랑 시가 총 얼마를 들였어요?")
+    assert result.top.id == "phase1"
+
+
+def test_a_follow_up_without_a_topic_of_its_own_stays_with_the_conversation(kb):
+    result = kb.search("과제는 몇 개예요?", context_topic="citizen_participation")
+    assert result.band == "answer" and result.entry.id == "citizen_participation"
+    # a question naming a topic of its own moves on
+    result = kb.search("데이터센터 예산은?", context_topic="phase1")
+    assert result.band == "answer" and result.entry.id == "data_center"
+
+
+def test_there_asking_for_a_figure_the_last_topic_lacks_is_not_answered_by_a_neighbour(kb):
+    result = kb.search("거기 예산은 얼마래요?", context_topic="phase2")
+    assert result.band != "answer"
