@@ -46,6 +46,7 @@ CONFIG = ROOT / "config.yml"
 TRAIN_DATA = ROOT / "nlu" / "data"
 TEST_FILE = ROOT / "nlu" / "eval" / "test.yml"
 REAL_FILE = ROOT / "nlu" / "eval" / "real_heldout.yml"
+DEV_FILE = ROOT / "nlu" / "eval" / "dev_real.yml"  # dev only: iterate on this, never on the held-out files
 DOC = ROOT / "docs" / "nlu.md"
 ANALYZERS = ("mecab", "kiwi", "okt")
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -270,7 +271,7 @@ TUNE_THRESHOLDS = tuple(round(0.3 + 0.05 * i, 2) for i in range(14))  # 0.30 .. 
 
 def dev_split(train_data: Path = TRAIN_DATA) -> tuple[Path, list[Example]]:
     """Training data minus a stratified 20% of the hand-written examples, and a dev set of those examples plus the
-    real dev sample of bench/sample_nlu_data.py (drawn after the training sample, never trained on). The held-out
+    real dev sample of bench/sample_nlu_data.py (nlu/eval/dev_real.yml, never trained on). The held-out
     files are not read."""
     import random
 
@@ -308,7 +309,7 @@ def tune_threshold(analyzer: str, base_config: Path, train_data: Path = TRAIN_DA
     """Train on the training data minus the dev split, sweep the FallbackClassifier threshold on the dev split."""
     folder, dev = dev_split(train_data)
     print(f"dev split: {sum(e.source == 'dev-hand' for e in dev)} hand-written, "
-          f"{sum(e.source == 'dev-real' for e in dev)} real (drawn after the training sample); held-out not read")
+          f"{sum(e.source == 'dev-real' for e in dev)} real (nlu/eval/dev_real.yml sample); held-out not read")
     with tempfile.TemporaryDirectory(prefix="eval-nlu-dev-") as tmp:
         run = train_and_parse(analyzer, dev, Path(tmp), base_config, train_data=folder)
     shutil.rmtree(folder, ignore_errors=True)
@@ -333,6 +334,57 @@ def tune_threshold(analyzer: str, base_config: Path, train_data: Path = TRAIN_DA
                sum(p in ("out_of_scope", "nlu_fallback") for p in oos) / max(1, len(oos)))
         print(f"| {t:.2f} | {row[0]:.3f} | {row[1]:.3f} | {row[2]:.3f} | {row[3]:.3f} | "
               f"{(row[0] + row[2] + row[3]) / 3:.3f} |")
+    return 0
+
+
+def eval_dev(analyzer: str, base_config: Path, train_data: Path = TRAIN_DATA, show_misses: bool = False) -> int:
+    """Train the shipped data and pipeline, measure only on the dev sample (nlu/eval/dev_real.yml); held-out not read.
+
+    For development iterations: propose and out_of_scope recall on real dev text, and a threshold sweep."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    if not DEV_FILE.exists():
+        raise SystemExit(f"missing {DEV_FILE.relative_to(ROOT)} (run: python -m bench.sample_nlu_data)")
+    _, train_keys = training_synonyms_and_texts(train_data)
+    dev = [Example(m.get("text"), m.get("intent"), [], "dev",
+                   ((m.get("metadata") or {}).get("intent") or {}).get("source", ""))
+           for m in load_data(str(DEV_FILE)).intent_examples]
+    leaked = sum(_key(e.text) in train_keys for e in dev)
+    if leaked:
+        print(f"error: {leaked} dev messages occur in the training data", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="eval-nlu-dev-") as tmp:
+        run = train_and_parse(analyzer, dev, Path(tmp), base_config, train_data=train_data)
+    if run.error:
+        print(f"error: {run.error}", file=sys.stderr)
+        return 1
+    ms = [p.ms for p in run.predictions]
+    print(f"dev ({analyzer}): {len(dev)} real texts, trained in {run.train_s:.0f} s, parse p50 "
+          f"{percentile(ms, 0.5):.1f} ms p95 {percentile(ms, 0.95):.1f} ms, load {os.getloadavg()[0]:.1f}")
+    for origin in sorted({e.origin for e in dev}):
+        pairs = [(e, p) for e, p in zip(dev, run.predictions) if e.origin == origin]
+        hit = sum(p.intent == e.intent for e, p in pairs)
+        menu = sum(p.intent in (e.intent, "nlu_fallback") for e, p in pairs)
+        misses = Counter(p.intent for e, p in pairs if p.intent != e.intent)
+        print(f"  {origin:9s} {pairs[0][0].intent:12s} recall {hit / len(pairs):.3f} ({hit}/{len(pairs)}), with "
+              f"fallback {menu / len(pairs):.3f}; misses: {_counter(misses)}")
+    for intent in ("propose", "out_of_scope"):
+        pairs = [(e, p) for e, p in zip(dev, run.predictions) if e.intent == intent]
+        hit = sum(p.intent == intent for _, p in pairs)
+        menu = sum(p.intent in (intent, "nlu_fallback") for _, p in pairs)
+        print(f"  {intent:12s} recall {hit / len(pairs):.3f}, with fallback {menu / len(pairs):.3f} (n={len(pairs)})")
+    print("  threshold: propose recall / OOS strict / OOS or fallback")
+    for t in TUNE_THRESHOLDS:
+        pred = with_threshold(run.predictions, t)
+        prop = [p for e, p in zip(dev, pred) if e.intent == "propose"]
+        oos = [p for e, p in zip(dev, pred) if e.intent == "out_of_scope"]
+        print(f"  {t:.2f}  {sum(p == 'propose' for p in prop) / len(prop):.3f}  "
+              f"{sum(p == 'out_of_scope' for p in oos) / len(oos):.3f}  "
+              f"{sum(p in ('out_of_scope', 'nlu_fallback') for p in oos) / len(oos):.3f}")
+    if show_misses:  # dev text only, cut short: shared data rows are never printed whole
+        for e, p in zip(dev, run.predictions):
+            if p.intent != e.intent:
+                print(f"   {e.origin} -> {p.intent} ({p.raw_intent} {p.confidence:.2f}): {e.text[:14]}…")
     return 0
 
 
@@ -482,8 +534,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-data", type=Path, default=TRAIN_DATA, help="a variant of nlu/data (development)")
     parser.add_argument("--tune-threshold", action="store_true",
                         help="sweep the fallback threshold on a dev split of the training data (first analyzer)")
+    parser.add_argument("--dev", action="store_true",
+                        help="development: evaluate the first analyzer on nlu/eval/dev_real.yml only (no held-out)")
+    parser.add_argument("--show-dev-misses", action="store_true", help="with --dev: the dev texts it got wrong, cut")
     args = parser.parse_args(argv)
     quiet_logs()
+    if args.dev:
+        return eval_dev(args.analyzers.split(",")[0].strip(), args.config, args.train_data, args.show_dev_misses)
     if args.tune_threshold:
         return tune_threshold(args.analyzers.split(",")[0].strip(), args.config, args.train_data)
 
@@ -556,46 +613,72 @@ NOTES = """
 - Real text: `python -m bench.sample_nlu_data` (fixed seed) draws petition titles of the categories a city deals with
   that name a concrete living problem (and not national politics or crime cases) for propose, and everyday
   utterances of ChatbotData and 3i4k (without greetings, thanks, yes/no, help, bot questions or civic topics) for
-  out_of_scope. The held-out sample is drawn first (its sizes and nlu/eval/real_heldout.yml never change), then the
-  training sample (900 petition titles, 450 ChatbotData and 900 3i4k utterances; 300/150/300 before the real
-  recall targets were missed), then a dev sample (200/100/100) that is never written and never trained on by the
-  shipped model. Only counts are printed, never rows.
+  out_of_scope. The held-out sample is drawn first (its sizes and nlu/eval/real_heldout.yml never change), then a
+  DEV sample (200 petition titles, 300 ChatbotData, 300 3i4k utterances; nlu/eval/dev_real.yml, never trained on,
+  taken from its own fixed permutation so that it does not move when the training sizes change), then the training
+  sample (1,100 petition titles, 900 ChatbotData and 1,500 3i4k utterances; 900/450/900 before the out_of_scope
+  target was missed again, 300/150/300 at first). Only counts are printed, never rows.
 - Hand-written hard cases (training only): everyday statements and questions that mention a bus, a park, the
   weather or AI but are no complaint (out_of_scope.yml, last block), problems stated plainly or as petition titles
   (the last 55 propose examples of proposals.yml), and more variants of check_status, help, greet, goodbye, affirm
-  and bot_challenge so that 2,250 real everyday utterances do not swamp the small intents. tests/rasa/
+  and bot_challenge so that the real everyday utterances do not swamp the small intents. tests/rasa/
   test_hard_cases.py checks new hard cases of both kinds against the trained model (at most 2 of 10 wrong per kind);
   it failed once (4 of its 10 everyday statements -> propose), after which 30 more everyday statements of the same
   kind, none of them the test's own sentences (the test checks that), were added to out_of_scope.yml.
+- A last out_of_scope block of ~110 hand-written everyday utterances of the kinds the real corpora hold (requests to
+  someone else, plain statements about things, personal discomforts and worries, fragments); written without
+  copying or paraphrasing dev or held-out rows, and none equal to a row of the ChatbotData/3i4k pools (checked, so
+  the held-out and dev draws stay as they are).
 - Held-out data is never trained on: the evaluation refuses to run if a held-out message occurs in nlu/data.
   Disclosure: in this session's development runs the hand-written held-out misses were printed (`--show-errors`)
   once, before the in-scope variants above were written; none of them was copied or paraphrased into nlu/data.
   The real held-out rows were never printed.
 
+## out_of_scope recall work (dev sample only, 2026-11-22)
+
+The held-out files were not read while choosing the changes below: each step was measured with
+`python -m bench.eval_nlu --analyzers kiwi --dev` (kiwi, trained on the full nlu/data, evaluated on the 800 texts of
+nlu/eval/dev_real.yml; FallbackClassifier 0.35). Load average 3-5 on 2 cores during all of these runs.
+
+| step | OOS recall dev (strict) | OOS or fallback | 3i4k / chatbot strict | propose recall dev | DIET train s (load) |
+|---|---|---|---|---|---|
+| before (900/450/900 sample, 40 epochs) | 0.943 | 0.945 | 0.940 / 0.947 | 0.965 | 236 (3.3) |
+| training sample 1,100/900/1,500 + ~90 hand-written everyday utterances | 0.965 | 0.967 | 0.960 / 0.970 | 0.975 | 304 (3.8) |
+| same + char n-grams min_df 2 (not kept: lower, not faster) | 0.955 | 0.963 | 0.947 / 0.963 | 0.975 | 327 (4.3) |
+| + 20 more hand-written, DIET 30 epochs (shipped) | 0.965 | 0.967 | 0.957 / 0.973 | 0.975 | 289 (3.9) |
+
+The dev sample is easier than the held-out one (before: 0.943 dev vs 0.893 held-out), so dev gains are an upper
+bound; the held-out figures at the top of this page are the ones that count.
+
 ## FallbackClassifier threshold (tuned on dev data, not on the held-out files)
 
 `python -m bench.eval_nlu --analyzers kiwi --tune-threshold` trains on nlu/data minus a stratified 20% of the
-hand-written examples (seed 7) and sweeps the threshold on those 317 hand-written examples plus the 400 real dev
-texts (drawn after the training sample). Rule: the highest mean of the three quality columns. Run with this data
-and pipeline (kiwi, 40 epochs, machine loaded), as printed:
+hand-written examples (seed 7) and sweeps the threshold on those 345 hand-written examples plus the 800 real texts of
+nlu/eval/dev_real.yml. Rule: the highest mean of the three quality columns. Run 2026-11-22 01:01 UTC with this data
+and pipeline (kiwi, 30 epochs, load average 2-3), as printed:
 
 | threshold | macro-F1 (dev hand-written, fallback ok for OOS) | in-scope → fallback | propose recall (dev real) | OOS caught (dev real) | mean |
 |---|---|---|---|---|---|
-| 0.30 | 0.848 | 0.000 | 0.965 | 0.945 | 0.919 |
-| 0.35 | 0.859 | 0.016 | 0.965 | 0.945 | 0.923 |
-| 0.40 | 0.849 | 0.047 | 0.965 | 0.945 | 0.920 |
-| 0.50 | 0.828 | 0.073 | 0.965 | 0.945 | 0.913 |
-| 0.60 | 0.823 | 0.084 | 0.965 | 0.945 | 0.911 |
-| 0.70 | 0.822 | 0.094 | 0.955 | 0.955 | 0.911 |
-| 0.80 | 0.814 | 0.110 | 0.955 | 0.960 | 0.910 |
-| 0.90 | 0.774 | 0.162 | 0.955 | 0.965 | 0.898 |
+| 0.30 | 0.830 | 0.010 | 0.965 | 0.962 | 0.919 |
+| 0.35 | 0.826 | 0.021 | 0.965 | 0.962 | 0.918 |
+| 0.40 | 0.819 | 0.031 | 0.965 | 0.962 | 0.915 |
+| 0.45 | 0.821 | 0.058 | 0.965 | 0.965 | 0.917 |
+| 0.50 | 0.812 | 0.079 | 0.965 | 0.965 | 0.914 |
+| 0.60 | 0.814 | 0.084 | 0.960 | 0.972 | 0.915 |
+| 0.70 | 0.812 | 0.105 | 0.960 | 0.978 | 0.917 |
+| 0.80 | 0.775 | 0.147 | 0.950 | 0.980 | 0.902 |
+| 0.90 | 0.716 | 0.204 | 0.945 | 0.983 | 0.882 |
 
-Rows 0.45, 0.55, 0.65, 0.75, 0.85 and 0.95 are left out here (they continue the trend; the command prints all).
-Chosen: 0.35 (config.yml). The earlier 0.7 had been read off the held-out sweep; the held-out sweep above is only a
-what-if report now. Dev figures are lower than held-out ones because the dev model lacks 20% of the hand-written data.
+Rows 0.55, 0.65, 0.75, 0.85 and 0.95 are left out here (they continue the trend; the command prints all).
+Chosen by the rule: 0.30 (config.yml; 0.35 before, a difference of 0.001 in the mean, i.e. noise: higher thresholds
+send more in-scope dev messages to the fallback for a little more out_of_scope caught). The held-out sweep above is
+only a what-if report. Dev figures are lower than held-out ones because the dev model lacks 20% of the hand-written
+data.
 
 ## Pipeline choices (development runs on this machine, mecab, same held-out data)
 
+- DIET epochs 40 -> 30 with the 2026-11-22 training sample (~5,500 examples): same dev recalls (table above),
+  shorter training.
 - DIET epochs 80 -> 40 with the larger training sample: the same data trained 358 s (80 epochs) vs 242 s (40) in
   two development runs under load, macro-F1 0.933 vs 0.941, propose recall 0.977 vs 0.970, out_of_scope recall
   0.903 vs 0.907 (held-out, kiwi): within noise, so the faster one.
@@ -620,8 +703,10 @@ what-if report now. Dev figures are lower than held-out ones because the dev mod
 - Okt needs care with long input: a run of 2,000 equal syllables took ~40 s, so nlu/korean.py analyses short chunks
   and passes runs of one repeated character through as one token (bad-input tests in tests/rasa/).
 - Known limits: everyday statements that mention a public thing (a bus, a park) are sometimes taken for propose;
-  the FallbackClassifier catches part of the rest (the table above counts both answers: out_of_scope and the
-  fallback both show the help menu with buttons).
+  the FallbackClassifier catches part of the rest. Counting nlu_fallback with out_of_scope is fair for the citizen:
+  bot/data/_shared.yml answers out_of_scope with utter_out_of_scope and nlu_fallback with utter_default, and both
+  (bot/domain/_shared.yml) carry the same three buttons (AI 사업 알아보기, 생활 불편 제안하기, 도움말); only the
+  apology sentence differs.
 """
 
 
