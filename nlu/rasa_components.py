@@ -244,11 +244,22 @@ def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
 _ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
 
 
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+def _foreign_letters_only(text: str) -> bool:
+    """Letters, but none Korean or Latin (Привет мир こんにちは 123): nothing the features know, so DIET's intent is a
+    guess from digits and spaces (it once said ask_program 0.51). Digits alone are left to DIET (form answers)."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and not any(_HANGUL.match(c) or ("a" <= c.lower() <= "z") for c in letters)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class NoWordsGuard(GraphComponent):
-    """A message without a single letter or digit (?!?!..., 🙂🙂, control characters) says nothing the assistant
-    could act on: it is out_of_scope (the help menu), whatever DIET guessed from its punctuation n-grams (real
-    petition titles end in !!! and ~~~, so DIET once called "?!?!...,,,;;;~~~" a proposal with confidence 1.0)."""
+    """A message without a single letter or digit (?!?!..., 🙂🙂, control characters), or whose letters are all of
+    scripts other than Korean and Latin, says nothing the assistant could act on: it is out_of_scope (the help
+    menu), whatever DIET guessed from its punctuation n-grams (real petition titles end in !!! and ~~~, so DIET once
+    called "?!?!...,,,;;;~~~" a proposal with confidence 1.0)."""
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -260,7 +271,7 @@ class NoWordsGuard(GraphComponent):
             text = message.get(TEXT) or ""
             # Terminal escape sequences (ESC[31m) carry letters and digits that are no words either.
             words = _ANSI_ESCAPE.sub("", text)
-            if text.strip() and not any(c.isalnum() for c in words):
+            if text.strip() and (not any(c.isalnum() for c in words) or _foreign_letters_only(words)):
                 intent = {"name": "out_of_scope", "confidence": 1.0}
                 others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != "out_of_scope"]
                 message.set(INTENT, intent, add_to_output=True)
