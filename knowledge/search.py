@@ -10,7 +10,8 @@ Signals for each entry (all in [0, 1]):
   unc: the weight of the rarest word it does not cover. These two make the bot refuse questions about things
   the knowledge base does not hold (a phone number, another city, a later year) even when the topic matches.
 
-- name: how much of the question is one of the entry's names (title or alias), on the shortlist.
+- name: how much of the question is one of the entry's names (title or alias), on the shortlist;
+- ev: how many of the question's nouns the entry covers beyond a short question's few (long questions).
 
 Ranking uses a weighted sum; the confidence is a logistic function of the top entry's signals and its margin over
 the runner-up, fitted on knowledge/eval/questions.yml (`make eval-kb`, parameters in fusion.json). Whatever the
@@ -41,7 +42,9 @@ from knowledge.normalize import LEXICON_PATH, Lexicon, LexiconError, TypoCorrect
 log = logging.getLogger(__name__)
 
 PARAMS_PATH = Path(__file__).with_name("fusion.json")
-FEATURES = ("bm25", "emb", "char", "cov", "unc", "name", "margin", "gap")
+FEATURES = ("bm25", "emb", "char", "cov", "unc", "name", "margin", "gap", "ev")
+EVIDENCE_FREE = 3  # covered nouns a short question has anyway (see _Index.coverage)
+EVIDENCE_SPAN = 4
 MAX_QUERY_CHARS = 500  # the analyzer and scoring need no more; longer messages are cut, never echoed
 MAX_QUERY_TERMS = 48
 SHORTLIST = 8  # entries that get the (slower) fuzzy coverage check
@@ -74,6 +77,8 @@ STOP_TERMS = frozenset([
     # Conversational framing (how long or sure the citizen wants it, why they ask): never the topic itself.
     "간단", "간략", "짧", "자세", "나머지", "구", "실화", "레알", "도대체", "대체", "과연", "관심", "정책", "구체적",
     "궁금증", "들었", "대요", "래요", "요즘에", "그때", "그날", "당일",
+    # How a long question wraps up or places the asker (결론적으로 뭐라고 했는지, 평범한 시민으로서): framing too.
+    "결론", "결론적", "평범",
 ])
 DEICTIC = re.compile(r"거기|그거|그것|그건|그곳|그쪽|여기|이거|이곳|저기|그때|그날|그\s*자리|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
 # The deictics that name the last topic itself (not a time: "그날 협약도 맺었다던데" may be about another entry).
@@ -87,7 +92,9 @@ ASKS = {
     "contact": re.compile(r"전화|연락처|이메일|메일|홈페이지|웹\s*사이트|사이트|누리집|주소|url|링크|팩스|카톡\s*채널"),
     # "투자 유치" (attracting investment) is a service, not an amount: 투자 asks for money only with 얼마/액/규모.
     "money": re.compile(r"예산|비용|돈|요금|금액|사업비|등록금|수강료|학비|연봉|급여|월급|지원금|용역비|가격|매출|임대료|사용료|"
-                        r"입장료|보조금|땅값|장학금|투자\S*\s*(?:액|금|규모|얼마)|얼마\S*\s*투자|(?:\d|몇)\s*억|\d\s*원|"
+                        r"입장료|보조금|땅값|장학금|(?:투자|펀드|기금|자금)\S*\s*(?:액|금|규모|얼마)|(?:\d|몇)\s*억|\d\s*원|"
+                        # "얼마 들었어요?", "얼마 지원받아요?": how much money, not how many (얼마나 들어와요)
+                        r"얼마\S*\s*(?:투자|들었|들어갔|들어가|들여|드는|드나|지원)|"
                         # costs and fees named by their suffix (입주비, 운영비, 참가료, 상금): not 준비, 비교, 예비
                         r"(?:입주|운영|관리|교육|참가|이용|사용|등록|인건|연구|개발|공사|건설|유지|행사|회|숙박|식|교통)비|"
                         r"(?:수수|참가|이용|입주|관리|가입|수업|교육)료|(?:상|장려|보증|기부|후원|출연|계약|벌)금"),
@@ -99,13 +106,17 @@ ASKS = {
     "hours": re.compile(r"몇\s*시(?![간대작])|(?:운영|영업|이용|개방|관람|업무|상담)\s*시간|문\s*(?:닫|여는\s*시간)"),
     # What actually happened up to now: the articles report plans and targets at the time of writing, never a
     # later tally, so no entry holds this kind of fact.
-    "so_far": re.compile(r"지금|현재(?!와)|요즘|최근|올해|여태|그동안|실제로\s*(?:몇|얼마)|실제\s*(?:성과|실적|결과)"),
+    # Also what a partner actually handed over (넘겼어요, 건네준): the articles report agreements, not deliveries.
+    "so_far": re.compile(r"지금|현재(?!와)|요즘|최근|올해|여태|그동안|실제로\s*(?:몇|얼마)|실제\s*(?:성과|실적|결과)|"
+                         r"넘겼|넘겨\s*(?:줬|준|주었)|건넸|건네\s*(?:줬|준|주었)"),
     # How to apply, register or enrol: the articles describe programmes, not their procedures.
     "apply": re.compile(r"신청|접수|모집|입학|가입|예약|지원\s*(?:자격|방법|절차|서류)|등록\s*방법"),
     # Harms and fears about AI (일자리를 뺏다, 없어지다, 부작용): the articles report plans, never such judgements.
     "harm": re.compile(r"뺏|빼앗|없어지|사라지|잃|부작용|악영향|해롭|위험하"),
     # Who builds it (시공사, 공사 업체): no article names a contractor.
     "contractor": re.compile(r"시공|건설사|(?:공사|건설|건축)\s*(?:업체|회사)"),
+    # How big (규모가 얼마야?): an amount, an area or a count of any kind, whichever the entry holds (entry_facts).
+    "size": re.compile(r"규모\S*\s*(?:얼마|몇|어느\s*정도)"),
     # A rate (취업률, 몇 퍼센트): no article gives one.
     "rate": re.compile(r"몇\s*(?:퍼센트|프로|%)|비율|(?:취업|경쟁|합격|달성|가동|입주|참여|가입|이용)\s*률"),
     # Which district or neighbourhood: only an entry naming a district (북구, 동구) holds it.
@@ -120,6 +131,25 @@ REGIONS = frozenset([
 # The analyzer cuts some names ("세종시" -> 세 + 종시), so regions are also found in the text, at the start of a word
 # only ("4대전략" is not 대전).
 REGION_IN_TEXT = re.compile(r"(?<![가-힣])(" + "|".join(sorted(REGIONS, key=len, reverse=True)) + r")(?=시|도|광역시|특별시|\b|[은는이가도의에요랑과와]|\s|$)")
+# A region with the additive or contrastive particle, as what the question is about (its first word: "부산은
+# 어때요?") or as where something is or appears ("대전에도 AI 사관학교 있어요?", "사관학교 대전에도 생겨요?"), asks
+# for that region's own version of the topic: not answered from Gwangju's entry, even when its text names that
+# region ("수료생들 대전에도 취업했어요?" is about the academy's graduates, and the entry names 대전 for that).
+REGION_ALSO = re.compile(r"(?<![가-힣])(" + "|".join(sorted(REGIONS, key=len, reverse=True))
+                         + r")(?:시|광역시|특별시)?(?:에도|에서도|에는|에선|도|은|는|엔)(?![가-힣])")
+_EXISTS = re.compile(r"있|없|생기|생겨|생긴|들어서")
+
+
+def regions_asked_about(text: str) -> set[str]:
+    """Regions the question asks about as such (REGION_ALSO), in normalised text."""
+    out = set()
+    for m in REGION_ALSO.finditer(text):
+        before = [w for w in text[:m.start()].split() if _NON_WORD.sub("", w) not in STOP_TERMS]
+        if not before or _EXISTS.search(text, m.end()):
+            out.add(m.group(1))
+    return out
+
+
 COUNTER = re.compile(r"몇\s*(명|개|곳|군데|장|대|층|번|차|기|개국|시간|분)")
 # Which figure units answer "몇 <counter>".
 COUNTER_UNITS = {"명": ("명",), "개": ("개",), "곳": ("개", "곳", "기관"), "군데": ("개", "곳", "기관"),
@@ -154,7 +184,8 @@ def asked_facts(question: str, terms: Iterable[str] = ()) -> set[str]:
     return kinds
 
 
-SPECIFIC_NUMBER = re.compile(r"(\d[\d,.]*)\s*(단계|차|기|년|회)?")
+# 대 as an ordinal or a count (2대 단장, 4대 전략), not the start of another word (2 대학, 3 대표).
+SPECIFIC_NUMBER = re.compile(r"(\d[\d,.]*)\s*(단계|차|기|대(?![학회표상신비])|년|회)?")
 
 
 def asked_numbers(question: str) -> set[tuple[float, str]]:
@@ -170,7 +201,8 @@ def asked_numbers(question: str) -> set[tuple[float, str]]:
     return out
 
 
-ORDINAL_COUNTERS = frozenset(["단계", "차", "기"])
+# Ordinals that name one of a series (2단계, 39차, 5기, 2대 단장): a single digit with one of these is a fact to match.
+ORDINAL_COUNTERS = frozenset(["단계", "차", "기", "대"])
 
 
 def has_number(numbers: set[float], text: str, value: float, counter: str) -> bool:
@@ -188,6 +220,8 @@ def entry_facts(entry: Entry) -> set[str]:
             kinds.add(f"count:{counter}")
     for m in re.finditer(r"\d[\d,.]*\s*(장|대|층|개국|시간|분)", text):
         kinds.add(f"count:{m.group(1)}")
+    if kinds & {"money", "area"} or any(k.startswith("count:") for k in kinds) or re.search(r"\d[\d,]*\s*명", text):
+        kinds.add("size")
     return kinds
 
 
@@ -553,18 +587,20 @@ class _Index:
         return 0.0
 
     def ranked(self, sig: dict[str, np.ndarray], weights: dict[str, float],
-               cover: Callable[[int], tuple[float, float]], w_cov: float,
-               flat: str = "", asked: frozenset[str] = frozenset()) -> list[tuple[float, int, dict]]:
+               cover: Callable[[int], tuple[float, float, float]], w_cov: float,
+               text: str = "", asked: frozenset[str] = frozenset()) -> list[tuple[float, int, dict]]:
         """(score, entry index, features) of the shortlist, best first: the weighted signals, then coverage
-        (`cover(i)` -> (cov, unc)) and the name share of `flat` on the SHORTLIST best. The evaluation calls this
-        too, with cached coverage."""
+        (`cover(i)` -> (cov, unc, ev)) and the name share of `text` (the normalised question) on the SHORTLIST best.
+        The evaluation calls this too, with cached coverage."""
+        flat = squash(text)
         rank = sum(weights.get(k, 0.0) * sig[k] for k in ("bm25", "emb", "char"))
         w_name = weights.get("name", 0.0)
         scored = []
         for i in np.argsort(-rank, kind="stable")[:SHORTLIST]:
-            cov, unc = cover(int(i))
+            cov, unc, ev = cover(int(i))
             name = self.name_share(flat, int(i)) if flat else 0.0
-            feats = {k: float(sig[k][i]) for k in ("bm25", "emb", "char")} | {"cov": cov, "unc": unc, "name": name}
+            feats = {k: float(sig[k][i]) for k in ("bm25", "emb", "char")} | {"cov": cov, "unc": unc, "name": name,
+                                                                              "ev": ev}
             scored.append((float(rank[i]) + w_cov * cov + w_name * name, int(i), feats))
         if asked:
             # Among close candidates, one that holds the kind of fact asked (an amount, a date...) is preferred, but
@@ -584,20 +620,26 @@ class _Index:
             w *= 0.5  # a stray syllable from a typo ("데이타" -> 데 + 이타) is weak evidence either way
         return w if term.noun else w * PREDICATE_WEIGHT
 
-    def coverage(self, terms: list[Term], i: int) -> tuple[float, float]:
-        """(covered weight share, weight of the rarest uncovered noun / max) for entry i."""
+    def coverage(self, terms: list[Term], i: int) -> tuple[float, float, float]:
+        """(covered weight share, weight of the rarest uncovered noun / max, evidence) for entry i.
+
+        Evidence: how many nouns the entry covers beyond EVIDENCE_FREE, as a share of EVIDENCE_SPAN: a long question
+        ("...이야기 나눈 자리가 있었다던데, 어디서 했고 결론적으로 뭐라고 했는지") carries one or two nouns of its
+        own telling, and one of them missing weighs less when six others match than when it is one of three."""
         if not terms:
-            return 0.0, 0.0
+            return 0.0, 0.0, 0.0
         total = covered = 0.0
         worst = 0.0
+        nouns = 0
         for t in terms:
             w = self.weight(t)
             total += w
             if any(self._covers(a, i) for a in t.alts) or self._covers_word(t, i):
                 covered += w
+                nouns += t.noun and not t.fragment
             elif t.noun and not t.fragment and (len(t.word) > 1 or t.word.isdigit() or _HANGUL_CHAR.match(t.word)):
                 worst = max(worst, w / self.max_idf)
-        return covered / total, worst
+        return covered / total, worst, min(1.0, max(0, nouns - EVIDENCE_FREE) / EVIDENCE_SPAN)
 
     def _covers_word(self, t: Term, i: int) -> bool:
         """The term's whole word, less a particle of one or two syllables, is in entry i's text: the analyzer cut
@@ -765,8 +807,7 @@ class KnowledgeBase:
         # In a follow-up the last topic's title pulls every score towards that topic; the citizen's own new words
         # ("그거 목표는?") decide between it and its neighbours, so their coverage weighs at least FOLLOWUP_COV.
         w_cov = p.weights.get("cov", 0.0) if text == question else max(p.weights.get("cov", 0.0), FOLLOWUP_COV)
-        flat = squash(index.normalize(text))
-        scored = index.ranked(sig, p.weights, lambda i: index.coverage(asked_terms, i), w_cov, flat,
+        scored = index.ranked(sig, p.weights, lambda i: index.coverage(asked_terms, i), w_cov, index.normalize(text),
                               index.asked_kinds(question, asked_terms))
         if not scored:
             return SearchResult("unknown", 0.0)
@@ -787,6 +828,7 @@ class KnowledgeBase:
         asked = asked_facts(question, words) | asked_facts(normalized, words)
         missing = sorted(asked - index.facts[best])
         nouns = [t.word for t in asked_terms if t.noun]
+        missing = sorted(set(missing) | {f"place:{m}" for m in regions_asked_about(normalize_text(question))})
         if nouns and all(w in REGIONS for w in nouns):
             # "그럼 대전은요?": the same topic for another region, which a Gwangju knowledge base does not hold,
             # even when the entry happens to name that region.
@@ -794,8 +836,15 @@ class KnowledgeBase:
         asked_flat = squash(normalized)
         missing += [f"unknown:{u}" for u in index.entries[best].unknowns if squash(u) and squash(u) in asked_flat]
         numbers = asked_numbers(question) | asked_numbers(normalized)
-        missing += [f"number:{n:g}{c}" for n, c in sorted(numbers)
-                    if not has_number(index.numbers[best], index.fulltext[best], n, c)]
+        lacking = [(n, c) for n, c in sorted(numbers)
+                   if not has_number(index.numbers[best], index.fulltext[best], n, c)]
+        if len(lacking) < len(numbers):
+            # "1단계가 2024년에 끝나면 2단계는...": a number the entry holds is asked about; another one that the
+            # knowledge base states elsewhere is the question's premise, not a fact beyond the articles.
+            lacking = [(n, c) for n, c in lacking
+                       if not any(has_number(index.numbers[j], index.fulltext[j], n, c)
+                                  for j in range(len(index.entries)) if j != best)]
+        missing += [f"number:{n:g}{c}" for n, c in lacking]
         missing = tuple(missing)
         # Only question and framing words ("뭐예요?") ask about nothing; in a follow-up ("거기 위치는요?") they ask
         # about the last topic itself, whose words were added to the text.

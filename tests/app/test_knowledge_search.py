@@ -217,3 +217,41 @@ def test_a_follow_up_without_a_topic_of_its_own_stays_with_the_conversation(kb):
 def test_there_asking_for_a_figure_the_last_topic_lacks_is_not_answered_by_a_neighbour(kb):
     result = kb.search("거기 예산은 얼마래요?", context_topic="phase2")
     assert result.band != "answer"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("사업단 4대 단장은 누가 맡아요?", "number:4대"),  # an ordinal the entry lacks (it names the first)
+    ("대전에서도 인공지능 사관학교 운영해요?", "place:대전"),  # another region's version, though the entry names 대전
+    ("AI 사관학교 울산에도 생겨요?", "place:울산"),
+    ("한전은 협약 뒤에 무슨 데이터를 넘겨줬어요?", "so_far"),  # what a partner delivered, not what was agreed
+    ("창업 지원 펀드는 얼마 규모예요?", "money"),  # a fund's size is an amount
+])
+def test_ordinals_regions_asked_about_deliveries_and_fund_sizes_are_refused(kb, question, kind):
+    result = kb.search(question)
+    assert result.band != "answer" and kind in result.missing
+
+
+@pytest.mark.parametrize("question, entry", [
+    ("광주 AI 4대 전략이 뭐예요?", "strategies_tasks"),  # the entry holds 4대
+    ("AI 사관학교 수료생들은 대전에도 취업했나요?", "ai_academy"),  # 대전 as where graduates went, which it names
+])
+def test_ordinals_and_regions_the_entry_names_are_still_answered(kb, question, entry):
+    result = kb.search(question)
+    assert not result.missing and result.top.id == entry
+
+
+def test_a_number_stated_elsewhere_in_the_knowledge_base_is_a_premise_not_a_missing_fact(kb):
+    # 2024 is phase 1's end (another entry): the question asks about phase 2, whose entry holds 2단계.
+    result = kb.search("2024년에 1단계가 끝나면 2단계 사업은 어떻게 진행돼요?")
+    assert result.top.id == "phase2" and not [m for m in result.missing if m.startswith("number:")]
+    # a number no entry holds is still a fact the knowledge base lacks
+    assert "number:2031" in kb.search("2031년에 2단계 사업은 어떻게 진행돼요?").missing
+
+
+def test_evidence_counts_the_nouns_a_long_question_matches_beyond_a_short_one(kb):
+    index = kb._current()
+    i = index.position["data_mou"]
+    short = index.terms(index.normalize("데이터 협약 기관"))
+    long = index.terms(index.normalize("비전 선포식에서 한전이랑 통신사 같은 기관들이 데이터 공유 협약을 맺었다던데 목적이 뭐예요"))
+    assert index.coverage(short, i)[2] == 0.0
+    assert index.coverage(long, i)[2] > 0.0
