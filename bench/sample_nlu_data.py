@@ -2,8 +2,9 @@
 
     .venv-rasa/bin/python -m bench.sample_nlu_data      (or .venv/bin/python; only the standard library is used)
 
-Writes nlu/data/real_samples.yml (trained on), nlu/eval/real_heldout.yml (never trained on) and nlu/eval/dev_real.yml
-(DEV only: never trained on by the shipped model; data and settings are chosen on it, never on the held-out files).
+Writes nlu/data/real_samples.yml (trained on), nlu/eval/real_heldout.yml (never trained on), nlu/eval/dev_real.yml
+(DEV only: never trained on by the shipped model; data and settings are chosen on it, never on the held-out files)
+and nlu/pool/real_pool.yml (a larger sample for the linear second-stage intent classifier only).
 Deterministic: a fixed
 seed and sorted, de-duplicated pools. The held-out rows are drawn first and the training rows from what is left, so
 the two files never share a text (nor with the hand-written data in nlu/data/ or nlu/eval/test.yml). Petition
@@ -34,6 +35,7 @@ DATA = ROOT.parent / "shared" / "data"
 TRAIN_OUT = ROOT / "nlu" / "data" / "real_samples.yml"
 HELDOUT_OUT = ROOT / "nlu" / "eval" / "real_heldout.yml"
 DEV_OUT = ROOT / "nlu" / "eval" / "dev_real.yml"
+POOL_OUT = ROOT / "nlu" / "pool" / "real_pool.yml"
 SEED = 20260301
 # (train, held-out). The held-out draw comes first and its sizes never change (nlu/eval/real_heldout.yml stays
 # byte-identical); training sizes were enlarged from (300, 150, 300), then (900, 450, 900), to (1100, 900, 1500)
@@ -46,6 +48,12 @@ SIZES = {"petitions": (1100, 300), "chatbot": (900, 150), "3i4k": (1500, 150)}
 # on the held-out files. Larger than the held-out samples so that one text is worth at most 0.33% (petitions: 200 at
 # first, where one title was 0.5% and dev said 0.975 while held-out said 0.963).
 DEV_SIZES = {"petitions": 500, "chatbot": 300, "3i4k": 300}
+# A larger pool for the linear second-stage classifier only (nlu.rasa_components.LinearIntentClassifier; DIET never
+# reads nlu/pool/): drawn after everything else, from what no other sample holds, with its own permutation, so the
+# held-out, dev and DIET training files stay byte-identical whatever its size. Chosen on dev (docs/nlu.md): all the
+# ~1,176 titles left; everyday rows (tried: 3,000 + 6,000, 1,000 + 2,000, 500 + 1,000, 300 + 600) lowered propose
+# recall at every blend weight, and the 2,400 real everyday rows of nlu/data already lift out_of_scope recall.
+POOL_SIZES = {"petitions": 1200, "chatbot": 0, "3i4k": 0}
 
 PETITION_CATEGORIES = {"교통/건축/국토", "안전/환경", "반려동물"}
 LIVING = re.compile(
@@ -187,6 +195,20 @@ def split(pool: list[tuple[str, str]], n_train: int, n_heldout: int, seed: int, 
     return train, heldout, dev
 
 
+def draw_pool(pool: list[tuple[str, str]], n: int, seed: int, exclude: set[str], stratified: bool) -> list[str]:
+    """Up to n texts no other sample holds (exclude: every key already drawn), from a permutation of its own."""
+    rng = random.Random(seed)
+    order = _round_robin(pool, rng) if stratified else rng.sample([t for t, _ in pool], len(pool))
+    out: list[str] = []
+    for text in order:
+        if len(out) == n:
+            break
+        if _key(text) not in exclude:
+            exclude.add(_key(text))
+            out.append(text)
+    return out
+
+
 def _yaml(blocks: list[tuple[str, str, list[str]]], header: str) -> str:
     """One intent block per source, tagged with metadata (bench/eval_nlu.py reports recall per source)."""
     lines = ['version: "3.1"', "", *[f"# {h}" if h else "#" for h in header.splitlines()], "nlu:"]
@@ -198,7 +220,7 @@ def _yaml(blocks: list[tuple[str, str, list[str]]], header: str) -> str:
 
 def build(data: Path = DATA, seed: int = SEED) -> dict[str, list[tuple[str, str, list[str]]]]:
     hand = _hand_written()
-    out: dict[str, list[tuple[str, str, list[str]]]] = {"train": [], "heldout": [], "dev": []}
+    out: dict[str, list[tuple[str, str, list[str]]]] = {"train": [], "heldout": [], "dev": [], "pool": []}
     pools = {"petitions": petition_pool(data), "chatbot": chatbot_pool(data), "3i4k": i4k_pool(data)}
     for offset, (name, pool) in enumerate(pools.items()):
         n_train, n_held = SIZES[name]
@@ -211,6 +233,11 @@ def build(data: Path = DATA, seed: int = SEED) -> dict[str, list[tuple[str, str,
         hand |= {_key(t) for t in tr + he + dev}  # the pools overlap a little: never reuse a text
         print(f"{name:9s} pool {len(pool):6d}  train {len(tr):4d}  held-out {len(he):4d}  dev {len(dev):4d}",
               file=sys.stderr)
+    # Second pass, after all three sources: a pool row must not be any source's held-out, dev or training row.
+    for offset, (name, pool) in enumerate(pools.items()):
+        extra = draw_pool(pool, POOL_SIZES[name], seed + 100 + offset, hand, stratified=name == "petitions")
+        out["pool"].append(("propose" if name == "petitions" else "out_of_scope", name, extra))
+        print(f"{name:9s} linear-model pool {len(extra):5d}", file=sys.stderr)
     return out
 
 
@@ -233,7 +260,12 @@ def main(argv: list[str] | None = None) -> int:
                            encoding="utf-8")
     DEV_OUT.write_text(_yaml(result["dev"], common + "DEV sample: never trained on; tune on this, not on the held-out "
                                                       "files (bench/eval_nlu.py --dev)."), encoding="utf-8")
-    print(f"wrote {TRAIN_OUT.relative_to(ROOT)}, {HELDOUT_OUT.relative_to(ROOT)} and {DEV_OUT.relative_to(ROOT)}")
+    POOL_OUT.parent.mkdir(parents=True, exist_ok=True)
+    POOL_OUT.write_text(_yaml([b for b in result["pool"] if b[2]], common + "POOL for the linear second-stage classifier only (DIET does not "
+                                                       "read nlu/pool/); disjoint from every other sample."),
+                        encoding="utf-8")
+    print(f"wrote {TRAIN_OUT.relative_to(ROOT)}, {HELDOUT_OUT.relative_to(ROOT)}, {DEV_OUT.relative_to(ROOT)} and "
+          f"{POOL_OUT.relative_to(ROOT)}")
     return 0
 
 

@@ -1,8 +1,11 @@
 """Rasa graph components for Korean. This is the only module of `nlu/` that imports Rasa (Rasa env only)."""
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import re
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -15,6 +18,10 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.korean import get_analyzer, tokens
+from nlu.linear_intents import LinearIntentModel, blend_ranking, read_pool
+
+logger = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -278,4 +285,107 @@ class NoWordsGuard(GraphComponent):
                 message.set(INTENT_RANKING_KEY, [intent, *[{**r, "confidence": 0.0} for r in others]],
                             add_to_output=True)
                 message.set(ENTITIES, [], add_to_output=True)
+        return messages
+
+
+def _pool_path(config: dict[str, Any]) -> Path | None:
+    """The configured pool file: relative to the working directory (rasa train runs in the project), else to the
+    project root; None when not configured."""
+    name = config.get("pool")
+    if not name:
+        return None
+    path = Path(name)
+    return path if path.is_absolute() or path.exists() else ROOT / path
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LinearIntentClassifier(GraphComponent):
+    """Second-stage intent classifier: a linear model (nlu/linear_intents.py) trained on nlu/data plus a larger real
+    pool (nlu/pool/, which DIET never reads: DIET's training time stays), blended with DIET's intent ranking:
+    (1 - weight) * DIET + weight * linear. It rewrites `intent` and `intent_ranking`, so the FallbackClassifier and
+    the policies see the blend. Placed right after DIETClassifier, so NoWordsGuard (later) keeps the last word on
+    messages without words. Never raises while parsing: on any failure DIET's ranking stays as it was."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"pool": None, "weight": 0.4, "analyzer": "kiwi", "ranking_length": 10,
+                "char_ngrams": [1, 3], "word_ngrams": [1, 2], "max_char_features": 60000,
+                "max_word_features": 30000, "alpha": 1e-5, "use_lemmas": True}
+
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+                 model: LinearIntentModel | None = None) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> LinearIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """The pool is no graph input: its content must be part of the fingerprint, or a changed pool would reuse
+        the cached model."""
+        path = _pool_path(config)
+        if path is None or not path.exists():
+            return "no-pool"
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    def _new_model(self) -> LinearIntentModel:
+        c = self._config
+        return LinearIntentModel(analyzer=c["analyzer"], char_ngrams=tuple(c["char_ngrams"]),
+                                 word_ngrams=tuple(c["word_ngrams"]), max_char_features=c["max_char_features"],
+                                 max_word_features=c["max_word_features"], alpha=c["alpha"],
+                                 use_lemmas=c["use_lemmas"])
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts = [m.get(TEXT) or "" for m in training_data.intent_examples]
+        labels = [m.get(INTENT) for m in training_data.intent_examples]
+        path = _pool_path(self._config)
+        if path is not None:
+            if path.exists():
+                pool = read_pool(path)
+                texts += [t for t, _ in pool]
+                labels += [i for _, i in pool]
+            else:
+                logger.warning("LinearIntentClassifier: pool %s not found; training on nlu/data only", path)
+        if len(set(labels)) < 2:
+            logger.warning("LinearIntentClassifier: fewer than two intents to learn; DIET's ranking is kept as is")
+            return self._resource
+        self._model = self._new_model().fit(texts, labels)
+        with self._model_storage.write_to(self._resource) as directory:
+            self._model.save(directory)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> LinearIntentClassifier:
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = LinearIntentModel.load(directory)
+        except (ValueError, OSError, KeyError):
+            model = None  # trained without enough data: DIET alone
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self._model is None:
+            return messages
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not any(c.isalnum() for c in text):
+                continue  # nothing to read: left to DIET and NoWordsGuard
+            try:
+                ranking = blend_ranking(message.get(INTENT_RANKING_KEY) or [], self._model.proba_dict(text),
+                                        self._config["weight"])
+            except Exception:  # a parse must never fail because of the second stage
+                logger.exception("LinearIntentClassifier failed; DIET's ranking is kept")
+                continue
+            if not ranking:
+                continue
+            ranking = ranking[: self._config["ranking_length"]]
+            message.set(INTENT, {"name": ranking[0]["name"], "confidence": ranking[0]["confidence"]},
+                        add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -1,0 +1,186 @@
+"""The linear second-stage intent classifier: the plain model (nlu/linear_intents.py) and its Rasa adapter
+(nlu.rasa_components.LinearIntentClassifier): fit/predict, determinism, bad input, persistence without pickle,
+the blend, the pool's fingerprint and its disjointness from the dev sample."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlu.linear_intents import LinearIntentModel, blend_ranking, read_pool
+
+ROOT = Path(__file__).resolve().parents[2]
+
+TRAIN = [
+    ("가로등이 고장났어요 고쳐주세요", "propose"), ("우리 동네 불법주차 단속해 주세요", "propose"),
+    ("버스 배차 간격이 너무 길어요", "propose"), ("골목에 쓰레기 무단투기가 심각합니다", "propose"),
+    ("횡단보도 신호가 너무 짧아요", "propose"), ("놀이터 그네가 부서졌어요", "propose"),
+    ("오늘 점심 뭐 먹지", "out_of_scope"), ("영화 보고 싶다", "out_of_scope"), ("주말에 뭐 하지", "out_of_scope"),
+    ("배고파 죽겠다", "out_of_scope"), ("노래 추천해줘", "out_of_scope"), ("잠이 안 와", "out_of_scope"),
+    ("안녕하세요", "greet"), ("안녕", "greet"), ("하이", "greet"), ("반가워요", "greet"),
+]
+BAD = ["", "   ", "🙂🙂🙂", "?!?!...", "가" * 2000, "\x00\x01\x1b[31m\x7f", "Привет мир", None]
+
+
+@pytest.fixture(scope="module")
+def model() -> LinearIntentModel:
+    return LinearIntentModel(analyzer="kiwi").fit([t for t, _ in TRAIN], [i for _, i in TRAIN])
+
+
+def test_fit_and_predict_on_a_tiny_set(model):
+    classes, probs = model.predict_proba(["가로등 고장 고쳐주세요", "점심 뭐 먹을까", "안녕하세요 반가워요"])
+    assert sorted(classes) == ["greet", "out_of_scope", "propose"]
+    assert probs.shape == (3, 3) and np.allclose(probs.sum(axis=1), 1.0)
+    assert [classes[i] for i in probs.argmax(axis=1)] == ["propose", "out_of_scope", "greet"]
+
+
+def test_training_is_deterministic(model):
+    again = LinearIntentModel(analyzer="kiwi").fit([t for t, _ in TRAIN], [i for _, i in TRAIN])
+    texts = ["불법주차 너무 심해요", "심심하다"]
+    assert np.array_equal(model.predict_proba(texts)[1], again.predict_proba(texts)[1])
+
+
+def test_bad_input_gives_probabilities_not_exceptions(model):
+    classes, probs = model.predict_proba(BAD)
+    assert probs.shape == (len(BAD), len(classes))
+    assert np.isfinite(probs).all() and np.allclose(probs.sum(axis=1), 1.0)
+
+
+def test_fit_refuses_a_single_intent():
+    with pytest.raises(ValueError):
+        LinearIntentModel().fit(["a", "b"], ["greet", "greet"])
+
+
+def test_save_and_load_give_the_same_probabilities(model, tmp_path):
+    model.save(tmp_path)
+    assert not any(p.suffix in {".pkl", ".pickle", ".joblib"} for p in tmp_path.iterdir())
+    loaded = LinearIntentModel.load(tmp_path)
+    texts = ["버스가 안 와요", "영화 추천", ""]
+    assert loaded.classes == model.classes
+    assert np.allclose(loaded.predict_proba(texts)[1], model.predict_proba(texts)[1], atol=1e-6)
+
+
+def test_blend_mixes_renormalises_and_sorts():
+    diet = [{"name": "out_of_scope", "confidence": 0.6}, {"name": "propose", "confidence": 0.3},
+            {"name": "greet", "confidence": 0.05}]  # cut ranking: sums to 0.95
+    out = blend_ranking(diet, {"propose": 0.9, "out_of_scope": 0.1}, 0.5)
+    assert [r["name"] for r in out] == ["propose", "out_of_scope", "greet"]
+    assert out[0]["confidence"] == pytest.approx(0.6 / 0.975)
+    assert sum(r["confidence"] for r in out) == pytest.approx(1.0)
+    assert blend_ranking(diet, {"propose": 1.0}, 0.0)[0]["name"] == "out_of_scope"  # weight 0: DIET alone
+    no_diet = blend_ranking([], {"greet": 0.7, "propose": 0.3}, 0.4)  # no DIET ranking: the linear model alone
+    assert no_diet[0]["name"] == "greet" and no_diet[0]["confidence"] == pytest.approx(0.7)
+
+
+def test_read_pool_limits_per_source(tmp_path):
+    path = tmp_path / "pool.yml"
+    path.write_text('version: "3.1"\nnlu:\n  - intent: propose\n    metadata:\n      source: petitions\n'
+                    "    examples: |\n      - 가로등 고장\n      - 불법주차\n  - intent: out_of_scope\n    metadata:\n"
+                    "      source: chatbot\n    examples: |\n      - 심심해\n", encoding="utf-8")
+    assert read_pool(path) == [("가로등 고장", "propose"), ("불법주차", "propose"), ("심심해", "out_of_scope")]
+    assert read_pool(path, {"petitions": 1}) == [("가로등 고장", "propose"), ("심심해", "out_of_scope")]
+
+
+def test_shipped_pool_is_disjoint_from_the_dev_sample_and_the_training_data():
+    pool = ROOT / "nlu" / "pool" / "real_pool.yml"
+    if not pool.exists():
+        pytest.skip("no pool (python -m bench.sample_nlu_data)")
+
+    def key(text: str) -> str:
+        return re.sub(r"[\s.,!?~]+", "", text).lower()
+
+    pooled = {key(t) for t, _ in read_pool(pool)}
+    for other in [ROOT / "nlu" / "eval" / "dev_real.yml", ROOT / "nlu" / "data" / "real_samples.yml"]:
+        assert not pooled & {key(t) for t, _ in read_pool(other)}, other.name
+
+
+# ---------------------------------------------------------------- the Rasa adapter
+def _component(tmp_path, config=None, pool=None):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    from nlu.rasa_components import LinearIntentClassifier
+
+    (tmp_path / "storage").mkdir(exist_ok=True)
+    storage = LocalModelStorage(tmp_path / "storage")
+    resource = Resource("linear_intents")
+    context = ExecutionContext(GraphSchema({}), "test")
+    full = {**LinearIntentClassifier.get_default_config(), "pool": str(pool) if pool else None, **(config or {})}
+    return LinearIntentClassifier, full, storage, resource, context
+
+
+def _training_data():
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    return TrainingData([Message(data={"text": t, "intent": i}) for t, i in TRAIN])
+
+
+def test_component_trains_persists_loads_and_blends(tmp_path):
+    from rasa.shared.nlu.training_data.message import Message
+
+    cls, config, storage, resource, context = _component(tmp_path, {"weight": 0.5})
+    cls.create(config, storage, resource, context).train(_training_data())
+    loaded = cls.load(config, storage, resource, context)
+    # DIET (simulated) says out_of_scope, narrowly; the linear model is sure it is a complaint.
+    msg = Message(data={"text": "가로등 고장 고쳐주세요"})
+    msg.set("intent", {"name": "out_of_scope", "confidence": 0.55})
+    msg.set("intent_ranking", [{"name": "out_of_scope", "confidence": 0.55}, {"name": "propose", "confidence": 0.45}])
+    [out] = loaded.process([msg])
+    ranking = out.get("intent_ranking")
+    assert out.get("intent")["name"] == ranking[0]["name"] == "propose"
+    assert out.get("intent")["confidence"] == pytest.approx(ranking[0]["confidence"])
+    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
+    assert {"greet", "propose", "out_of_scope"} <= {r["name"] for r in ranking}
+
+
+def test_component_never_raises_and_leaves_wordless_messages_to_diet(tmp_path):
+    from rasa.shared.nlu.training_data.message import Message
+
+    cls, config, storage, resource, context = _component(tmp_path)
+    cls.create(config, storage, resource, context).train(_training_data())
+    loaded = cls.load(config, storage, resource, context)
+    for text in BAD:
+        msg = Message(data={"text": text})
+        diet = [{"name": "out_of_scope", "confidence": 0.9}, {"name": "propose", "confidence": 0.1}]
+        msg.set("intent_ranking", diet)
+        [out] = loaded.process([msg])
+        if not any(c.isalnum() for c in text or ""):
+            assert out.get("intent_ranking") == diet
+        assert all(0.0 <= r["confidence"] <= 1.0 for r in out.get("intent_ranking"))
+
+
+def test_untrained_component_is_a_pass_through(tmp_path):
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    cls, config, storage, resource, context = _component(tmp_path)
+    cls.create(config, storage, resource, context).train(TrainingData([Message(data={"text": "a", "intent": "greet"})]))
+    loaded = cls.load(config, storage, resource, context)
+    msg = Message(data={"text": "가로등"})
+    msg.set("intent_ranking", [{"name": "greet", "confidence": 1.0}])
+    assert loaded.process([msg])[0].get("intent_ranking") == [{"name": "greet", "confidence": 1.0}]
+
+
+def test_fingerprint_follows_the_pool_content(tmp_path):
+    from nlu.rasa_components import LinearIntentClassifier
+
+    pool = tmp_path / "pool.yml"
+    pool.write_text("nlu: []\n", encoding="utf-8")
+    first = LinearIntentClassifier.fingerprint_addon({"pool": str(pool)})
+    assert first == LinearIntentClassifier.fingerprint_addon({"pool": str(pool)})
+    pool.write_text('nlu:\n  - intent: propose\n    examples: |\n      - 가로등\n', encoding="utf-8")
+    assert LinearIntentClassifier.fingerprint_addon({"pool": str(pool)}) != first
+
+
+def test_component_reads_its_pool(tmp_path):
+    pool = tmp_path / "pool.yml"
+    pool.write_text('version: "3.1"\nnlu:\n  - intent: bot_challenge\n    examples: |\n      - 너 로봇이야\n'
+                    "      - 사람이야 기계야\n      - 너 챗봇이지\n", encoding="utf-8")
+    cls, config, storage, resource, context = _component(tmp_path, pool=pool)
+    cls.create(config, storage, resource, context).train(_training_data())
+    loaded = cls.load(config, storage, resource, context)
+    assert "bot_challenge" in loaded._model.classes
