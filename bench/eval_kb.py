@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from scipy.special import expit, logit
 
 from bench.doc_block import write_block
 from knowledge.search import (
@@ -309,8 +310,8 @@ def _raise(confidence: float, logit_margin: float) -> float:
     """`confidence` moved up by `logit_margin` on the logit scale (0 stays 0)."""
     if confidence <= 0.0:
         return 0.0
-    c = min(confidence, 1.0 - 1e-9)
-    return 1.0 / (1.0 + math.exp(-(math.log(c / (1.0 - c)) + logit_margin)))
+    c = min(confidence, 1.0 - 1e-9)  # logit(1) is infinite
+    return float(expit(logit(c) + logit_margin))
 
 
 def choose_thresholds(scorer: Scorer, train: Sequence[Question], p: FusionParams) -> FusionParams:

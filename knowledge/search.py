@@ -15,8 +15,8 @@ Signals for each entry (all in [0, 1]):
 
 Ranking uses a weighted sum; the confidence is a logistic function of the top entry's signals and its margin over
 the runner-up, fitted on knowledge/eval/questions.yml (`make eval-kb`, parameters in fusion.json). Whatever the
-confidence, a question asking for a kind of fact the best entry does not hold (ASKS, the entry's `unknowns`) is not
-answered with it.
+confidence, a question asking for a kind of fact the best entry does not hold (`asks` in knowledge/facts.yml, the
+entry's `unknowns`) is not answered with it.
 """
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from knowledge.base import Entry, KnowledgeBaseError, KnowledgeData, load_entries, numbers_in
+from knowledge.facts import FACTS_PATH, FactKinds, FactsError, default_facts
 from knowledge.normalize import LEXICON_PATH, Lexicon, LexiconError, TypoCorrector, jamo_keys, sound_key
 
 log = logging.getLogger(__name__)
@@ -50,102 +51,25 @@ MAX_QUERY_TERMS = 48
 SHORTLIST = 8  # entries that get the (slower) fuzzy coverage check
 FOLLOWUP_COV = 0.3
 
-# Question words, politeness and filler: they say how something is asked, not what about.
-STOP_TERMS = frozenset([
-    "뭐", "무엇", "무슨", "뭔", "뭘", "어디", "언제", "얼마", "얼마나", "누구", "누가", "몇", "어떻", "어떤", "어떠", "어느", "왜", "알",
-    "알려", "알려줘", "알려주", "알려주세요", "궁금", "설명", "하", "해", "해요", "했", "함", "하고", "있", "없", "되", "돼", "된", "말",
-    "좀", "주", "줘", "주세요", "요", "거", "것", "수", "내용", "관련", "대하", "대해", "정보", "질문", "문의", "싶", "부탁", "가르쳐",
-    "가르치", "광주", "광주시", "광주광역시", "시", "그럼", "그러면", "그리고", "혹시", "진짜", "정말", "제일", "가장", "너무", "많이", "이거",
-    "그거", "거기", "여기", "저기", "그곳", "이곳", "그것", "이것", "그건", "이건", "걔", "쟤", "그쪽", "이쪽", "다", "또", "더", "잘",
-    "어때", "어때요", "인가", "건가", "예요", "이에요", "뭔가", "대충", "간단히", "자세히", "얘기", "이야기", "소개", "개요", "설명", "내용",
-    "전체", "전반", "정리", "요약", "한마디", "목록", "리스트", "종류", "역할", "이유", "사실", "모습", "상황", "과정", "방안", "방법", "계획",
-    "현황", "특징", "의미", "뜻", "맞", "맞아", "맞음", "들", "거예요", "건지", "건데", "던데", "데", "다던데", "라던데", "임", "음", "함",
-    "뭐임", "어케", "어떻게", "알고", "what", "is", "are", "was", "were", "the", "a", "an", "of", "in", "on", "at",
-    "about", "tell", "me", "please", "how", "when", "where", "who", "which", "much", "many", "does", "do",
-    "did", "it", "this", "that", "to", "for", "and", "or", "can", "could", "would", "you", "your", "i",
-    "my", "we", "our", "there",
-    # Words that only say which kind of fact is asked: ASKS checks that the entry holds one.
-    "시기", "날짜", "일정", "며칠", "금액", "액수", "기간", "정도", "어느", "대략", "각각", "뭐뭐", "누구누구", "몇몇", "이름",
-    "성함", "명칭", "장소", "위치", "곳", "하나", "중", "차이", "부분", "경우", "측면", "년", "월", "월이", "개월", "프로그램",
-    "제도",
-    # Relational and framing nouns (when, after, inside, point, target group, person...): they place or frame what
-    # is asked; a one-syllable noun of its own otherwise counts as a real word (앱, 돈), these do not.
-    "때", "후", "전", "뒤", "안", "속", "날", "점", "쪽", "등", "외", "간", "쯤", "문", "끝", "이전", "이후", "당시", "대상",
-    "일반", "포함", "사람", "가요", "가능", "여부", "인원", "숫자", "개수", "일", "사례", "처음", "최초", "소식", "뉴스", "주요", "예정", "동네", "군데", "영어", "한국어", "한글", "개임", "개념", "정의", "요점", "구체", "세부", "전반적", "전체적", "시점",
-    "연도", "개략", "최종", "안녕", "안녕하세요", "감사", "고맙", "안내", "취지", "의의", "배경", "필요", "필요성", "중요",
-    "중요성", "향후", "계획안", "장기", "시청", "광주시청", "지자체",
-    # Conversational framing (how long or sure the citizen wants it, why they ask): never the topic itself.
-    "간단", "간략", "짧", "자세", "나머지", "구", "실화", "레알", "도대체", "대체", "과연", "관심", "정책", "구체적",
-    "궁금증", "들었", "대요", "래요", "요즘에", "그때", "그날", "당일",
-    # How a long question wraps up or places the asker (결론적으로 뭐라고 했는지, 평범한 시민으로서): framing too.
-    "결론", "결론적", "평범",
-])
+# Question and framing words (stop_terms), the kinds of fact a question asks for (asks) or an entry holds (holds)
+# and the regions other than Gwangju are data: knowledge/facts.yml, loaded by knowledge/facts.py.
 DEICTIC = re.compile(r"거기|그거|그것|그건|그곳|그쪽|여기|이거|이곳|저기|그때|그날|그\s*자리|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
 # The deictics that name the last topic itself (not a time: "그날 협약도 맺었다던데" may be about another entry).
 TOPIC_DEICTIC = re.compile(r"거기|그곳|그쪽|여기|이곳|저기|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
-# The kind of fact a question asks for. If the best entry holds no fact of that kind, answering with it would
-# state something else ("수강료는?" answered with the number of trainees), so the bot says it does not know.
-ASKS = {
-    # The knowledge base holds no contact details at all, by rule (never invent a phone number or URL).
-    "contact": re.compile(r"전화|연락처|이메일|메일|홈페이지|웹\s*사이트|사이트|누리집|주소|url|링크|팩스|카톡\s*채널"),
-    # "투자 유치" (attracting investment) is a service, not an amount: 투자 asks for money only with 얼마/액/규모.
-    "money": re.compile(r"예산|비용|돈|요금|금액|사업비|등록금|수강료|학비|연봉|급여|월급|지원금|용역비|가격|매출|임대료|사용료|"
-                        r"입장료|보조금|땅값|장학금|(?:투자|펀드|기금|자금)\S*\s*(?:액|금|규모|얼마)|(?:\d|몇)\s*억|\d\s*원|"
-                        # "얼마 들었어요?", "얼마 지원받아요?": how much money, not how many (얼마나 들어와요)
-                        r"얼마\S*\s*(?:투자|들었|들어갔|들어가|들여|드는|드나|지원)|"
-                        # costs and fees named by their suffix (입주비, 운영비, 참가료, 상금): not 준비, 비교, 예비
-                        r"(?:입주|운영|관리|교육|참가|이용|사용|등록|인건|연구|개발|공사|건설|유지|행사|회|숙박|식|교통)비|"
-                        r"(?:수수|참가|이용|입주|관리|가입|수업|교육)료|(?:상|장려|보증|기부|후원|출연|계약|벌)금"),
-    "date": re.compile(r"언제|시기|시점|연도|날짜|일정|마감|몇\s*(?:월|일)|몇\s*년(?:도|에)|개소일|개원일|며칠"),
-    # How long (협약 기간, 몇 년 동안): a date of the event is not an answer to it.
-    "duration": re.compile(r"기간|몇\s*년\s*(?:동안|간|이|짜리)|몇\s*(?:개월|달)|얼마\s*동안|언제까지"),
-    "area": re.compile(r"면적|넓이|평수|크기|부지\s*규모|㎡|제곱미터|\d\s*평\b"),
-    # Opening hours and times of day: no article gives any.
-    "hours": re.compile(r"몇\s*시(?![간대작])|(?:운영|영업|이용|개방|관람|업무|상담)\s*시간|문\s*(?:닫|여는\s*시간)"),
-    # What actually happened up to now: the articles report plans and targets at the time of writing, never a
-    # later tally, so no entry holds this kind of fact.
-    # Also what a partner actually handed over (넘겼어요, 건네준): the articles report agreements, not deliveries.
-    "so_far": re.compile(r"지금|현재(?!와)|요즘|최근|올해|여태|그동안|실제로\s*(?:몇|얼마)|실제\s*(?:성과|실적|결과)|"
-                         r"넘겼|넘겨\s*(?:줬|준|주었)|건넸|건네\s*(?:줬|준|주었)"),
-    # How to apply, register or enrol: the articles describe programmes, not their procedures.
-    "apply": re.compile(r"신청|접수|모집|입학|가입|예약|지원\s*(?:자격|방법|절차|서류)|등록\s*방법"),
-    # Harms and fears about AI (일자리를 뺏다, 없어지다, 부작용): the articles report plans, never such judgements.
-    "harm": re.compile(r"뺏|빼앗|없어지|사라지|잃|부작용|악영향|해롭|위험하"),
-    # Who builds it (시공사, 공사 업체): no article names a contractor.
-    "contractor": re.compile(r"시공|건설사|(?:공사|건설|건축)\s*(?:업체|회사)"),
-    # How big (규모가 얼마야?): an amount, an area or a count of any kind, whichever the entry holds (entry_facts).
-    "size": re.compile(r"규모\S*\s*(?:얼마|몇|어느\s*정도)"),
-    # A rate (취업률, 몇 퍼센트): no article gives one.
-    "rate": re.compile(r"몇\s*(?:퍼센트|프로|%)|비율|(?:취업|경쟁|합격|달성|가동|입주|참여|가입|이용)\s*률"),
-    # Which district or neighbourhood: only an entry naming a district (북구, 동구) holds it.
-    "district": re.compile(r"(?:어느|무슨)\s*동네|(?:어느|무슨|몇)\s*(?:구|동)(?=$|[^가-힣]|에|인|이|야|예|요)"),
-}
-# Regions other than Gwangju: the knowledge base is about Gwangju, so "부산 AI 예산" is not answered with Gwangju's.
-REGIONS = frozenset([
-    "서울", "부산", "대구", "인천", "대전", "울산", "세종", "경기", "강원", "충북", "충남", "전북", "전남", "경북", "경남", "제주", "수원",
-    "창원", "고양", "용인", "성남", "청주", "천안", "전주", "포항", "목포", "여수", "순천", "나주", "김해", "안산", "평택", "원주", "춘천",
-    "강릉", "판교", "송도", "양재"
-])
-# The analyzer cuts some names ("세종시" -> 세 + 종시), so regions are also found in the text, at the start of a word
-# only ("4대전략" is not 대전).
-REGION_IN_TEXT = re.compile(r"(?<![가-힣])(" + "|".join(sorted(REGIONS, key=len, reverse=True)) + r")(?=시|도|광역시|특별시|\b|[은는이가도의에요랑과와]|\s|$)")
-# A region with the additive or contrastive particle, as what the question is about (its first word: "부산은
-# 어때요?") or as where something is or appears ("대전에도 AI 사관학교 있어요?", "사관학교 대전에도 생겨요?"), asks
-# for that region's own version of the topic: not answered from Gwangju's entry, even when its text names that
-# region ("수료생들 대전에도 취업했어요?" is about the academy's graduates, and the entry names 대전 for that).
-REGION_ALSO = re.compile(r"(?<![가-힣])(" + "|".join(sorted(REGIONS, key=len, reverse=True))
-                         + r")(?:시|광역시|특별시)?(?:에도|에서도|에는|에선|도|은|는|엔)(?![가-힣])")
-_EXISTS = re.compile(r"있|없|생기|생겨|생긴|들어서")
+def regions_asked_about(text: str, facts: FactKinds | None = None) -> set[str]:
+    """Regions the question asks about as such, in normalised text.
 
-
-def regions_asked_about(text: str) -> set[str]:
-    """Regions the question asks about as such (REGION_ALSO), in normalised text."""
+    A region with the additive or contrastive particle, as what the question is about (its first word: "부산은
+    어때요?") or as where something is or appears ("대전에도 AI 사관학교 있어요?", "사관학교 대전에도 생겨요?"), asks
+    for that region's own version of the topic: not answered from Gwangju's entry, even when its text names that
+    region ("수료생들 대전에도 취업했어요?" is about the academy's graduates, and the entry names 대전 for that)."""
+    facts = facts or default_facts()
     out = set()
-    for m in REGION_ALSO.finditer(text):
-        before = [w for w in text[:m.start()].split() if _NON_WORD.sub("", w) not in STOP_TERMS]
-        if not before or _EXISTS.search(text, m.end()):
+    for m in facts.region_also.finditer(text):
+        before = [w for w in text[:m.start()].split() if _NON_WORD.sub("", w) not in facts.stop_terms]
+        if not before or facts.region_exists.search(text, m.end()):
             out.add(m.group(1))
     return out
 
@@ -154,16 +78,6 @@ COUNTER = re.compile(r"몇\s*(명|개|곳|군데|장|대|층|번|차|기|개국|
 # Which figure units answer "몇 <counter>".
 COUNTER_UNITS = {"명": ("명",), "개": ("개",), "곳": ("개", "곳", "기관"), "군데": ("개", "곳", "기관"),
                  "번": ("차", "번"), "차": ("차", "번"), "기": ("기",)}
-FACT_PATTERNS = {
-    "money": re.compile(r"\d\s*억|\d\s*원|조\s*원"),
-    "date": re.compile(r"\d{4}\s*년|\d{1,2}\s*월|\d{1,2}\s*일|\d{4}-\d{2}|\d{4}\s*~|이듬해|그해"),
-    # A bare 까지 is not a duration ("유치원부터 대학원까지"): a number must come with it.
-    "duration": re.compile(r"\d+\s*년\s*(?:간|동안)|\d{4}\s*~\s*\d{4}|\d+\s*개월|\d[\d년월\s]*까지"),
-    "area": re.compile(r"㎡|제곱미터"),
-    "apply": re.compile(r"신청|접수|모집|입학"),
-    "district": re.compile(r"(?:북|동|서|남|광산)구"),
-    "rate": re.compile(r"\d\s*(?:%|퍼센트)"),
-}
 # Fact kinds an entry either holds or not (a figure of that kind): a question asking for one prefers, among close
 # candidates, an entry that holds it ("집적단지 조성에 총 얼마를 투자해요?" is the budget's entry, not the site's).
 RANKED_FACTS = ("money", "date", "duration", "area", "district")
@@ -172,15 +86,18 @@ FACT_PENALTY = 0.15  # share of the ranking score an entry loses per asked fact 
 _NUMBER_WORD = re.compile(r"(?<![\d가-힣])(\d{1,3})?\s*천(?=\s*(?:억|명|개|곳))")
 
 
-def asked_facts(question: str, terms: Iterable[str] = ()) -> set[str]:
+def asked_facts(question: str, terms: Iterable[str] = (), facts: FactKinds | None = None) -> set[str]:
     """Kinds of fact the question asks for: contact, money, date, area, count:<counter>, place:<region>.
 
-    `terms` are the question's content lemmas: regions are matched as words ("4대전략" is not 대전)."""
+    `terms` are the question's content lemmas: regions are matched as words ("4대전략" is not 대전). If the best
+    entry holds no fact of an asked kind, answering with it would state something else ("수강료는?" answered with
+    the number of trainees), so the bot says it does not know."""
+    facts = facts or default_facts()
     text = normalize_text(question)
-    kinds = {k for k, rx in ASKS.items() if rx.search(text)}
+    kinds = {k for k, rx in facts.asks.items() if rx.search(text)}
     kinds |= {f"count:{m}" for m in COUNTER.findall(text)}
-    kinds |= {f"place:{t}" for t in terms if t in REGIONS}
-    kinds |= {f"place:{m}" for m in REGION_IN_TEXT.findall(text)}
+    kinds |= {f"place:{t}" for t in terms if t in facts.regions}
+    kinds |= {f"place:{m}" for m in facts.region_in_text.findall(text)}
     return kinds
 
 
@@ -212,9 +129,9 @@ def has_number(numbers: set[float], text: str, value: float, counter: str) -> bo
     return re.search(rf"(?<![\d.,]){re.escape(digits)}\s*{counter}", text) is not None
 
 
-def entry_facts(entry: Entry) -> set[str]:
+def entry_facts(entry: Entry, facts: FactKinds | None = None) -> set[str]:
     text = " ".join([entry.answer, *(f.value for f in entry.figures)])
-    kinds = {k for k, rx in FACT_PATTERNS.items() if rx.search(text)}
+    kinds = {k for k, rx in (facts or default_facts()).holds.items() if rx.search(text)}
     for counter, units in COUNTER_UNITS.items():
         if any(re.search(r"\d[\d,]*\s*" + u, text) for u in units):
             kinds.add(f"count:{counter}")
@@ -344,7 +261,7 @@ class _Index:
     """Everything derived from one version of the entries; rebuilt when the file changes."""
 
     def __init__(self, data: KnowledgeData, analyzer: str | None, embedder_backend: str,
-                 lexicon: Lexicon | None = None) -> None:
+                 lexicon: Lexicon | None = None, facts: FactKinds | None = None) -> None:
         import bm25s
 
         from civic.embeddings import get_embedder
@@ -355,6 +272,7 @@ class _Index:
         self.position = {e.id: i for i, e in enumerate(self.entries)}
         self.analyzer = get_analyzer(analyzer)
         self.lexicon = lexicon or Lexicon()
+        self.fact_kinds = facts or default_facts()
         n = len(self.entries)
 
         # BM25 over one document per entry; title and aliases count twice (they name the topic).
@@ -392,7 +310,7 @@ class _Index:
         for t in words:
             self.by_sound.setdefault(sound_key(t), []).append(t)
         self._similar: dict[str, frozenset[str]] = {}
-        self.facts = [entry_facts(e) | {f"place:{t}" for t in v if t in REGIONS}
+        self.facts = [entry_facts(e, self.fact_kinds) | {f"place:{t}" for t in v if t in self.fact_kinds.regions}
                       for e, v in zip(self.entries, self.vocab)]
         self.fulltext = [normalize_text(" ".join([e.title, *e.aliases, *e.questions, e.answer,
                                                   *(f.value for f in e.figures)]), None) for e in self.entries]
@@ -441,7 +359,7 @@ class _Index:
         """The analyzer reads `text` as one dictionary word (plus particles or endings): a real word, not a typo.
 
         "거기" (a pronoun), "보상", "목포가" are words; "집접" (집 + 접) or "헙약" (unknown) are not."""
-        if text in STOP_TERMS or text in REGIONS:
+        if text in self.fact_kinds.stop_terms or text in self.fact_kinds.regions:
             return True
         morphemes = self.analyzer.analyze(text)
         words = [m for m in morphemes if len(m.surface) >= 2 and m.pos != "UNKNOWN"]
@@ -509,7 +427,7 @@ class _Index:
             if not m.is_content or after_how_many:
                 continue  # the counter of "몇 개고" is a kind of fact asked (COUNTER), not a topic word
             t = m.lemma.lower()
-            if t in STOP_TERMS or t in seen or not _NON_WORD.sub("", t):
+            if t in self.fact_kinds.stop_terms or t in seen or not _NON_WORD.sub("", t):
                 continue
             alts = (t,) + tuple(a for a in self.synonyms.get(t, ()) if a != t)
             fragment = len(t) == 1 and not t.isdigit() and not (m.pos in ("NNG", "NNP") and pieces.get(w) == 1)
@@ -657,7 +575,8 @@ class _Index:
     def asked_kinds(self, question: str, terms: list[Term]) -> frozenset[str]:
         """The fact kinds of RANKED_FACTS (and counts) the question asks for, for the ranking."""
         words = [t.word for t in terms]
-        kinds = asked_facts(question, words) | asked_facts(self.normalize(question), words)
+        kinds = asked_facts(question, words, self.fact_kinds) | asked_facts(self.normalize(question), words,
+                                                                             self.fact_kinds)
         return frozenset(k for k in kinds if k in RANKED_FACTS or k.startswith("count:"))
 
     def _covers(self, term: str, i: int) -> bool:
@@ -695,7 +614,8 @@ class KnowledgeBase:
 
     def __init__(self, path: str | os.PathLike | None = None, params: FusionParams | None = None,
                  analyzer: str | None = None, embedder_backend: str = "offline",
-                 lexicon_path: str | os.PathLike | None = None) -> None:
+                 lexicon_path: str | os.PathLike | None = None,
+                 facts_path: str | os.PathLike | None = None) -> None:
         if path is None:
             from civic.settings import get_settings
 
@@ -703,6 +623,8 @@ class KnowledgeBase:
         self.path = Path(path)
         self.lexicon_path = Path(lexicon_path) if lexicon_path is not None else LEXICON_PATH
         self._lexicon = Lexicon()
+        self.facts_path = Path(facts_path) if facts_path is not None else FACTS_PATH
+        self._facts: FactKinds | None = None
         self.params = params or FusionParams.load()
         self.analyzer = analyzer
         self.embedder_backend = embedder_backend
@@ -720,7 +642,7 @@ class KnowledgeBase:
             return None
 
     def _current(self) -> _Index:
-        stamp = (self._file_stamp(self.path), self._file_stamp(self.lexicon_path))
+        stamp = (self._file_stamp(self.path), self._file_stamp(self.lexicon_path), self._file_stamp(self.facts_path))
         if self._index is not None and stamp == self._stamp:
             return self._index
         with self._lock:
@@ -739,7 +661,13 @@ class KnowledgeBase:
                 self._lexicon = Lexicon.load(self.lexicon_path)
             except LexiconError as exc:
                 log.warning("lexicon %s not reloaded, keeping the previous version: %s", self.lexicon_path, exc)
-            self._index = _Index(data, self.analyzer, self.embedder_backend, self._lexicon)
+            try:
+                self._facts = FactKinds.load(self.facts_path)
+            except FactsError as exc:
+                if self._facts is None:
+                    raise  # nothing to fall back on: the search cannot tell what a question asks for
+                log.warning("fact kinds %s not reloaded, keeping the previous version: %s", self.facts_path, exc)
+            self._index = _Index(data, self.analyzer, self.embedder_backend, self._lexicon, self._facts)
             self._stamp = stamp
             log.info("knowledge base loaded: %d entries from %s", len(data.entries), self.path.name)
             return self._index
@@ -825,11 +753,12 @@ class KnowledgeBase:
         # Facts asked for, read on the citizen's words and on their normalised form ("phase 1" -> 1단계).
         words = [t.word for t in asked_terms]
         normalized = index.normalize(question)
-        asked = asked_facts(question, words) | asked_facts(normalized, words)
+        facts = index.fact_kinds
+        asked = asked_facts(question, words, facts) | asked_facts(normalized, words, facts)
         missing = sorted(asked - index.facts[best])
         nouns = [t.word for t in asked_terms if t.noun]
-        missing = sorted(set(missing) | {f"place:{m}" for m in regions_asked_about(normalize_text(question))})
-        if nouns and all(w in REGIONS for w in nouns):
+        missing = sorted(set(missing) | {f"place:{m}" for m in regions_asked_about(normalize_text(question), facts)})
+        if nouns and all(w in facts.regions for w in nouns):
             # "그럼 대전은요?": the same topic for another region, which a Gwangju knowledge base does not hold,
             # even when the entry happens to name that region.
             missing = sorted(set(missing) | {f"place:{w}" for w in nouns})

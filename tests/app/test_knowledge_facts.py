@@ -1,0 +1,89 @@
+"""Fact kinds and framing words as data (knowledge/facts.yml): validated at load, used by the search, reloaded."""
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from knowledge.facts import FACTS_PATH, FactKinds, FactsError
+from knowledge.normalize import LexiconError
+from knowledge.search import KnowledgeBase, asked_facts
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRIES = ROOT / "knowledge" / "entries.yml"
+SHIPPED = FACTS_PATH.read_text(encoding="utf-8")
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, (time.time() + 5, time.time() + 5))  # a new stamp even within the file system's time resolution
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("수강료는 얼마예요?", "money"),
+    ("협약 기간은 몇 년 동안이에요?", "duration"),
+    ("센터 운영 시간 알려줘", "hours"),
+    ("취업률이 몇 퍼센트야?", "rate"),
+    ("어느 구에 있어요?", "district"),
+    ("부산 AI 예산", "place:부산"),
+])
+def test_the_shipped_file_drives_what_a_question_asks_for(question, kind):
+    assert kind in asked_facts(question)
+
+
+def test_attracting_investment_is_a_service_not_an_amount():
+    assert "money" not in asked_facts("투자 유치 지원해요?")
+    assert "money" in asked_facts("투자 규모가 얼마예요?")
+
+
+def test_a_broken_pattern_is_refused_with_its_key(tmp_path):
+    path = tmp_path / "facts.yml"
+    path.write_text(SHIPPED.replace("harm: '뺏|", "harm: '(뺏|", 1), encoding="utf-8")
+    with pytest.raises(FactsError, match="asks' 'harm'.*정규식 오류") as caught:
+        FactKinds.load(path)
+    assert isinstance(caught.value, LexiconError)  # handled like a broken lexicon by the search
+
+
+@pytest.mark.parametrize("edit, message", [
+    (("'on', at", "on, at"), "stop_terms' 'english'"),  # YAML reads a bare on as true: refused, not lost
+    (("  area: '㎡|제곱미터'", "  area: []"), "holds' 'area'"),
+    (("regions: [", "regions_: ["), "'regions'"),
+    (("region_exists: '있", "region_exists: '[있"), "'region_exists'"),
+])
+def test_a_malformed_section_is_refused_with_its_key(tmp_path, edit, message):
+    assert edit[0] in SHIPPED
+    path = tmp_path / "facts.yml"
+    path.write_text(SHIPPED.replace(*edit, 1), encoding="utf-8")
+    with pytest.raises(FactsError, match=message):
+        FactKinds.load(path)
+
+
+def test_a_duplicate_key_is_refused(tmp_path):
+    path = tmp_path / "facts.yml"
+    path.write_text(SHIPPED.replace("  district: '(?:어느", "  rate: 'x'\n  district: '(?:어느", 1), encoding="utf-8")
+    with pytest.raises(FactsError, match="두 번"):
+        FactKinds.load(path)
+
+
+def test_edits_are_picked_up_without_a_restart_and_a_broken_one_is_ignored(tmp_path):
+    entries, facts = tmp_path / "entries.yml", tmp_path / "facts.yml"
+    shutil.copy(ENTRIES, entries)
+    _write(facts, SHIPPED)
+    kb = KnowledgeBase(entries, facts_path=facts)
+    question = "데센 언제 열어요?"
+    before = kb.search(question)
+    assert before.top.id == "data_center" and "opening" not in before.missing
+    # A new kind of fact no entry holds: the same question is now refused for it.
+    _write(facts, SHIPPED.replace("\nholds:\n", "\n  opening: '열어요'\n\nholds:\n", 1))
+    after = kb.search(question)
+    assert "opening" in after.missing and after.band == "unknown"
+    _write(facts, SHIPPED.replace("harm: '뺏|", "harm: '(뺏|", 1))
+    assert "opening" in kb.search(question).missing  # previous version kept
+
+
+def test_a_broken_file_at_first_load_is_an_error(tmp_path):
+    facts = tmp_path / "facts.yml"
+    _write(facts, "asks: [broken")
+    with pytest.raises(FactsError):
+        KnowledgeBase(ENTRIES, facts_path=facts).search("데센 언제 열어요?")
