@@ -10,6 +10,7 @@ Persisted without pickle: the vocabularies go to JSON and the idf, coefficients 
 from __future__ import annotations
 
 import json
+import math
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -30,6 +31,11 @@ MAX_CHARS = 500  # a 2,000-character message adds nothing a classifier of short 
 def _char_text(text: str) -> str:
     """Lower-cased, spacing removed: 데이터센터언제열어요 and 데이터 센터 언제 열어요 give the same n-grams."""
     return _SPACES.sub("", (text or "")[:MAX_CHARS].lower())
+
+
+def join_lemmas(lemmas: Iterable[str]) -> str:
+    """The word view of a text: its lemmas, lower-cased, joined by spaces."""
+    return " ".join(lemma.lower() for lemma in lemmas if not lemma.isspace())
 
 
 class LinearIntentModel:
@@ -58,8 +64,7 @@ class LinearIntentModel:
     def _lemmas(self, text: str) -> str:
         # One string of lemmas joined by spaces; the word vectorizer splits on spaces only.
         try:
-            return " ".join(m.lemma.lower() for m in tokens((text or "")[:MAX_CHARS], self.analyzer)
-                            if not m.lemma.isspace())
+            return join_lemmas(m.lemma for m in tokens((text or "")[:MAX_CHARS], self.analyzer))
         except Exception:  # noqa: BLE001 - an analyzer failure must not lose the character features
             return ""
 
@@ -72,13 +77,16 @@ class LinearIntentModel:
                                sublinear_tf=True, max_features=self.max_word_features, dtype=np.float32)
         return char, word
 
-    def _features(self, texts: Sequence[str]):
+    def _features(self, texts: Sequence[str], lemmas: Sequence[str | None] | None = None):
+        """`lemmas`: per text, its lemmas joined by spaces when the caller already analysed it (the Rasa tokenizer
+        did, with the same nlu.korean.tokens), or None to analyse it here."""
         from scipy.sparse import hstack
 
         texts = [t if isinstance(t, str) else "" for t in texts]
         blocks = [self._char.transform(texts)]
         if self.use_lemmas:
-            blocks.append(self._word.transform([self._lemmas(t) for t in texts]))
+            given = list(lemmas) if lemmas is not None else [None] * len(texts)
+            blocks.append(self._word.transform([g if g is not None else self._lemmas(t) for t, g in zip(texts, given)]))
         return hstack(blocks).tocsr()
 
     # ------------------------------------------------------------ training and prediction
@@ -105,10 +113,11 @@ class LinearIntentModel:
         self._intercept = clf.intercept_.astype(np.float32)
         return self
 
-    def predict_proba(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    def predict_proba(self, texts: Sequence[str],
+                      lemmas: Sequence[str | None] | None = None) -> tuple[list[str], np.ndarray]:
         if self._coef is None:
             raise RuntimeError("the model is not trained")
-        scores = self._features(texts) @ self._coef.T + self._intercept
+        scores = self._features(texts, lemmas) @ self._coef.T + self._intercept
         scores = np.asarray(scores, dtype=np.float64)
         if len(self.classes) == 2:  # a binary SGD model has one row of coefficients, for classes[1]
             scores = np.hstack([-scores, scores])
@@ -117,8 +126,8 @@ class LinearIntentModel:
         total = probs.sum(axis=1, keepdims=True)
         return self.classes, np.where(total > 0, probs / np.maximum(total, 1e-12), 1.0 / len(self.classes))
 
-    def proba_dict(self, text: str) -> dict[str, float]:
-        classes, probs = self.predict_proba([text])
+    def proba_dict(self, text: str, lemmas: str | None = None) -> dict[str, float]:
+        classes, probs = self.predict_proba([text], [lemmas])
         return {c: float(p) for c, p in zip(classes, probs[0])}
 
     # ------------------------------------------------------------ persistence (no pickle)
@@ -160,6 +169,16 @@ class LinearIntentModel:
             model._word = word
         model.classes = list(vocab["classes"])
         return model
+
+
+def shift_priors(probs: dict[str, float], log_shifts: dict[str, float] | None) -> dict[str, float]:
+    """Move intents' prior odds: each probability times exp(shift), renormalised. A calibrated model that keeps
+    calling borderline petition titles everyday talk needs a higher prior for propose; the shift is chosen on dev."""
+    if not log_shifts:
+        return probs
+    moved = {n: p * math.exp(float(log_shifts.get(n, 0.0))) for n, p in probs.items()}
+    total = sum(moved.values())
+    return {n: v / total for n, v in moved.items()} if total > 0 else probs
 
 
 def blend_ranking(ranking: Iterable[dict[str, Any]], linear: dict[str, float], weight: float) -> list[dict[str, Any]]:

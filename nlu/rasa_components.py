@@ -12,13 +12,15 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.korean import get_analyzer, tokens
-from nlu.linear_intents import LinearIntentModel, blend_ranking, read_pool
+from nlu.linear_intents import MAX_CHARS as LINEAR_MAX_CHARS
+from nlu.linear_intents import LinearIntentModel, blend_ranking, join_lemmas, read_pool, shift_priors
 
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +65,16 @@ class KoreanTokenizer(Tokenizer):
             # Rasa's featurizers expect at least one token (as WhitespaceTokenizer does for empty text).
             result = [Token(text, 0, end=len(text))]
         return self._apply_token_pattern(result)
+
+
+def _tokenizer_lemmas(message: Message, text: str) -> str | None:
+    """The lemmas KoreanTokenizer already found (same nlu.korean.tokens and analyzer as the linear model's training),
+    so a message is analysed once, not twice (parse time); None when they are not there or not comparable: a text
+    the linear model would cut (MAX_CHARS), or the tokenizer's placeholder token for a text without morphemes."""
+    found = message.get(TOKENS_NAMES[TEXT])
+    if not found or len(text) > LINEAR_MAX_CHARS or any(t.get("pos") is None for t in found):
+        return None
+    return join_lemmas(t.lemma for t in found)
 
 
 # A receipt number as citizens type it: GJ-2026-000123, gj 2026 000123, GJ2026000123, GJ-2026-123.
@@ -308,7 +320,7 @@ class LinearIntentClassifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"pool": None, "weight": 0.4, "analyzer": "kiwi", "ranking_length": 10,
+        return {"pool": None, "weight": 0.4, "log_prior": {}, "analyzer": "kiwi", "ranking_length": 10,
                 "char_ngrams": [1, 3], "word_ngrams": [1, 2], "max_char_features": 60000,
                 "max_word_features": 30000, "alpha": 1e-5, "use_lemmas": True}
 
@@ -377,7 +389,9 @@ class LinearIntentClassifier(GraphComponent):
             if not any(c.isalnum() for c in text):
                 continue  # nothing to read: left to DIET and NoWordsGuard
             try:
-                ranking = blend_ranking(message.get(INTENT_RANKING_KEY) or [], self._model.proba_dict(text),
+                ranking = blend_ranking(message.get(INTENT_RANKING_KEY) or [],
+                                        shift_priors(self._model.proba_dict(text, _tokenizer_lemmas(message, text)),
+                                                     self._config.get("log_prior")),
                                         self._config["weight"])
             except Exception:  # a parse must never fail because of the second stage
                 logger.exception("LinearIntentClassifier failed; DIET's ranking is kept")

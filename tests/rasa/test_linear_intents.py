@@ -3,6 +3,7 @@
 the blend, the pool's fingerprint and its disjointness from the dev sample."""
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -104,7 +105,7 @@ def _component(tmp_path, config=None, pool=None):
 
     from nlu.rasa_components import LinearIntentClassifier
 
-    (tmp_path / "storage").mkdir(exist_ok=True)
+    (tmp_path / "storage").mkdir(parents=True, exist_ok=True)
     storage = LocalModelStorage(tmp_path / "storage")
     resource = Resource("linear_intents")
     context = ExecutionContext(GraphSchema({}), "test")
@@ -184,3 +185,48 @@ def test_component_reads_its_pool(tmp_path):
     cls.create(config, storage, resource, context).train(_training_data())
     loaded = cls.load(config, storage, resource, context)
     assert "bot_challenge" in loaded._model.classes
+
+
+@pytest.mark.parametrize("text", ["가로등이 고장났어요 고쳐주세요", "데이터센터언제열어요", "오늘 점심 뭐 먹지 ㅋㅋ", "AI 사관학교 GPU"])
+def test_component_reuses_the_tokenizers_lemmas_with_the_same_result(tmp_path, text):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu.rasa_components import KoreanTokenizer, _tokenizer_lemmas
+
+    cls, config, storage, resource, context = _component(tmp_path, {"weight": 1.0})
+    cls.create(config, storage, resource, context).train(_training_data())
+    loaded = cls.load(config, storage, resource, context)
+    tokenizer = KoreanTokenizer({**KoreanTokenizer.get_default_config(), "analyzer": config["analyzer"]})
+    tokenized, plain = Message(data={"text": text}), Message(data={"text": text})
+    tokenizer.process([tokenized])
+    assert _tokenizer_lemmas(tokenized, text)  # the shortcut is taken, not silently skipped
+    assert _tokenizer_lemmas(plain, text) is None
+    for m in (tokenized, plain):
+        m.set("intent_ranking", [{"name": "out_of_scope", "confidence": 1.0}])
+    loaded.process([tokenized, plain])
+    assert tokenized.get("intent_ranking") == plain.get("intent_ranking")
+
+
+def test_shift_priors_moves_the_odds_and_keeps_a_distribution():
+    from nlu.linear_intents import shift_priors
+
+    probs = {"propose": 0.4, "out_of_scope": 0.6}
+    assert shift_priors(probs, {}) == probs and shift_priors(probs, None) == probs
+    moved = shift_priors(probs, {"propose": math.log(3)})  # odds 0.4:0.6 -> 1.2:0.6
+    assert moved["propose"] == pytest.approx(2 / 3) and sum(moved.values()) == pytest.approx(1.0)
+    assert shift_priors({"propose": 0.0, "greet": 0.0}, {"propose": 1.0}) == {"propose": 0.0, "greet": 0.0}
+
+
+def test_component_applies_its_log_prior(tmp_path):
+    from rasa.shared.nlu.training_data.message import Message
+
+    results = {}
+    for shift in (0.0, 3.0):
+        cls, config, storage, resource, context = _component(tmp_path / str(shift), {"weight": 1.0,
+                                                                                      "log_prior": {"propose": shift}})
+        cls.create(config, storage, resource, context).train(_training_data())
+        msg = Message(data={"text": "동네 얘기 좀 할게요"})
+        msg.set("intent_ranking", [{"name": "out_of_scope", "confidence": 1.0}])
+        cls.load(config, storage, resource, context).process([msg])
+        results[shift] = {r["name"]: r["confidence"] for r in msg.get("intent_ranking")}["propose"]
+    assert results[3.0] > results[0.0]
