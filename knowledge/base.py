@@ -55,6 +55,19 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=UniqueKeyLoader)  # safe: UniqueKeyLoader is a yaml.SafeLoader
 
 
+def read_yaml_file(path: Path, error: type[Exception]) -> Any:
+    """An editable data file (lexicon, fact kinds), every problem raised as `error` with a Korean message an editor
+    can act on: unreadable, a key written twice (with its line), broken YAML."""
+    try:
+        return load_yaml(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise error(f"{path.name}: 파일을 읽을 수 없어요 ({exc.strerror})") from exc
+    except DuplicateKeyError as exc:
+        raise error(f"{path.name}: {exc.problem} ({exc.problem_mark.line + 1}번째 줄): 한 줄로 합쳐 주세요") from exc
+    except yaml.YAMLError as exc:
+        raise error(f"{path.name}: YAML 문법 오류가 있어요") from exc
+
+
 class KnowledgeBaseError(ValueError):
     """The file cannot be used; `errors` lists every problem in Korean."""
 

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from knowledge.normalize import LexiconError
 
 FACTS_PATH = Path(__file__).with_name("facts.yml")
@@ -35,17 +33,9 @@ class FactKinds:
 
     @classmethod
     def load(cls, path: Path = FACTS_PATH) -> FactKinds:
-        from knowledge.base import DuplicateKeyError, load_yaml
+        from knowledge.base import read_yaml_file
 
-        try:
-            doc = load_yaml(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise FactsError(f"{path.name}: 파일을 읽을 수 없어요 ({exc.strerror})") from exc
-        except DuplicateKeyError as exc:
-            raise FactsError(f"{path.name}: {exc.problem} ({exc.problem_mark.line + 1}번째 줄): 한 줄로 합쳐 주세요") from exc
-        except yaml.YAMLError as exc:
-            raise FactsError(f"{path.name}: YAML 문법 오류가 있어요") from exc
-        return cls.from_dict(doc)
+        return cls.from_dict(read_yaml_file(path, FactsError))
 
     @classmethod
     def from_dict(cls, doc: object) -> FactKinds:

@@ -17,8 +17,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 _HANGUL_RUN = re.compile(r"[가-힣]+")
 _HANGUL = re.compile(r"[가-힣]")
@@ -40,15 +38,9 @@ class Lexicon:
     def load(cls, path: Path = LEXICON_PATH) -> Lexicon:
         if not path.exists():
             return cls()
-        from knowledge.base import DuplicateKeyError, load_yaml
+        from knowledge.base import read_yaml_file
 
-        try:
-            doc = load_yaml(path.read_text(encoding="utf-8")) or {}
-        except DuplicateKeyError as exc:
-            raise LexiconError(f"{path.name}: {exc.problem} ({exc.problem_mark.line + 1}번째 줄): 한 줄로 합쳐 주세요") from exc
-        except yaml.YAMLError as exc:
-            raise LexiconError(f"{path.name}: YAML 문법 오류가 있어요") from exc
-        return cls.from_dict(doc)
+        return cls.from_dict(read_yaml_file(path, LexiconError) or {})
 
     @classmethod
     def from_dict(cls, doc: dict) -> Lexicon:
