@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -357,6 +358,12 @@ def tune_threshold(analyzer: str, base_config: Path, train_data: Path = TRAIN_DA
     return 0
 
 
+def recall_counts(intent: str, predicted: Sequence[str]) -> tuple[int, int, int]:
+    """(right, right or sent to the fallback menu, total) for messages whose true intent is `intent`."""
+    hit = sum(p == intent for p in predicted)
+    return hit, hit + sum(p == "nlu_fallback" for p in predicted), max(1, len(predicted))
+
+
 def eval_dev(analyzer: str, base_config: Path, train_data: Path = TRAIN_DATA, show_misses: bool = False,
              dump: Path | None = None) -> int:
     """Train the shipped data and pipeline, measure only on the dev sample (nlu/eval/dev_real.yml); held-out not read.
@@ -383,26 +390,21 @@ def eval_dev(analyzer: str, base_config: Path, train_data: Path = TRAIN_DATA, sh
     ms = [p.ms for p in run.predictions]
     print(f"dev ({analyzer}): {len(dev)} real texts, trained in {run.train_s:.0f} s, parse p50 "
           f"{percentile(ms, 0.5):.1f} ms p95 {percentile(ms, 0.95):.1f} ms, load {os.getloadavg()[0]:.1f}")
-    for origin in sorted({e.origin for e in dev}):
-        pairs = [(e, p) for e, p in zip(dev, run.predictions) if e.origin == origin]
-        hit = sum(p.intent == e.intent for e, p in pairs)
-        menu = sum(p.intent in (e.intent, "nlu_fallback") for e, p in pairs)
-        misses = Counter(p.intent for e, p in pairs if p.intent != e.intent)
-        print(f"  {origin:9s} {pairs[0][0].intent:12s} recall {hit / len(pairs):.3f} ({hit}/{len(pairs)}), with "
-              f"fallback {menu / len(pairs):.3f}; misses: {_counter(misses)}")
-    for intent in ("propose", "out_of_scope"):
-        pairs = [(e, p) for e, p in zip(dev, run.predictions) if e.intent == intent]
-        hit = sum(p.intent == intent for _, p in pairs)
-        menu = sum(p.intent in (intent, "nlu_fallback") for _, p in pairs)
-        print(f"  {intent:12s} recall {hit / len(pairs):.3f}, with fallback {menu / len(pairs):.3f} (n={len(pairs)})")
+    groups = [(f"{origin:9s} {intent:12s}", intent, [p.intent for e, p in zip(dev, run.predictions)
+                                                     if e.origin == origin])
+              for origin, intent in sorted({(e.origin, e.intent) for e in dev})]
+    groups += [(f"{intent:12s}", intent, [p.intent for e, p in zip(dev, run.predictions) if e.intent == intent])
+               for intent in ("propose", "out_of_scope")]
+    for label, intent, predicted in groups:
+        hit, menu, n = recall_counts(intent, predicted)
+        misses = Counter(p for p in predicted if p != intent)
+        print(f"  {label} recall {hit / n:.3f} ({hit}/{n}), with fallback {menu / n:.3f}; misses: {_counter(misses)}")
     print("  threshold: propose recall / OOS strict / OOS or fallback")
     for t in TUNE_THRESHOLDS:
         pred = with_threshold(run.predictions, t)
-        prop = [p for e, p in zip(dev, pred) if e.intent == "propose"]
-        oos = [p for e, p in zip(dev, pred) if e.intent == "out_of_scope"]
-        print(f"  {t:.2f}  {sum(p == 'propose' for p in prop) / len(prop):.3f}  "
-              f"{sum(p == 'out_of_scope' for p in oos) / len(oos):.3f}  "
-              f"{sum(p in ('out_of_scope', 'nlu_fallback') for p in oos) / len(oos):.3f}")
+        prop = recall_counts("propose", [p for e, p in zip(dev, pred) if e.intent == "propose"])
+        oos = recall_counts("out_of_scope", [p for e, p in zip(dev, pred) if e.intent == "out_of_scope"])
+        print(f"  {t:.2f}  {prop[0] / prop[2]:.3f}  {oos[0] / oos[2]:.3f}  {oos[1] / oos[2]:.3f}")
     if show_misses:  # dev text only, cut short: shared data rows are never printed whole
         for e, p in zip(dev, run.predictions):
             if p.intent != e.intent:
