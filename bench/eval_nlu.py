@@ -455,12 +455,10 @@ def blend_from(dump: Path, train_data: Path, settings: dict, pool_limits: dict |
             low = top["confidence"] < threshold or top["confidence"] - second < ambiguity
             pred.append("nlu_fallback" if low else top["name"])
         real = [(r, p) for r, p in zip(rows, pred) if r["source"] != "dev-hand"]
-        prop = [p for r, p in real if r["intent"] == "propose"]
-        oos = [p for r, p in real if r["intent"] == "out_of_scope"]
+        prop = recall_counts("propose", [p for r, p in real if r["intent"] == "propose"])
+        oos = recall_counts("out_of_scope", [p for r, p in real if r["intent"] == "out_of_scope"])
         hand = [(r["intent"], p) for r, p in zip(rows, pred) if r["source"] == "dev-hand"]
-        cells = [f"{sum(p == 'propose' for p in prop) / max(1, len(prop)):.3f}",
-                 f"{sum(p == 'out_of_scope' for p in oos) / max(1, len(oos)):.3f}",
-                 f"{sum(p in ('out_of_scope', 'nlu_fallback') for p in oos) / max(1, len(oos)):.3f}"]
+        cells = [f"{prop[0] / prop[2]:.3f}", f"{oos[0] / oos[2]:.3f}", f"{oos[1] / oos[2]:.3f}"]
         if hand:
             rep = intent_report([g for g, _ in hand], [p for _, p in hand], ok_as_fallback=True)
             in_scope = [p for g, p in hand if g != "out_of_scope"]

@@ -162,6 +162,23 @@ def _round_robin(pool: list[tuple[str, str]], rng: random.Random) -> list[str]:
     return out
 
 
+def _order(pool: list[tuple[str, str]], rng: random.Random, stratified: bool) -> list[str]:
+    """One permutation of the pool: round robin over the groups, or a plain random order."""
+    return _round_robin(pool, rng) if stratified else rng.sample([t for t, _ in pool], len(pool))
+
+
+def _take(order: list[str], n: int, keys: set[str]) -> list[str]:
+    """The first n texts of `order` whose key is not in `keys`; the keys taken are added to it."""
+    out: list[str] = []
+    for text in order:
+        if len(out) == n:
+            break
+        if _key(text) not in keys:
+            keys.add(_key(text))
+            out.append(text)
+    return out
+
+
 def split(pool: list[tuple[str, str]], n_train: int, n_heldout: int, seed: int, exclude: set[str],
           stratified: bool, n_dev: int = 0) -> tuple[list[str], list[str], list[str]]:
     """Held-out first, then dev, then training from what is left: never the same text (nor one in `exclude`) twice.
@@ -174,39 +191,16 @@ def split(pool: list[tuple[str, str]], n_train: int, n_heldout: int, seed: int, 
     (a stratified training sample under-represented plain statements, the kind most often mistaken for propose)."""
     rng = random.Random(seed)
     keys: set[str] = set(exclude)
-
-    def take(order: list[str], n: int) -> list[str]:
-        out = []
-        for text in order:
-            if len(out) == n:
-                break
-            if _key(text) not in keys:
-                keys.add(_key(text))
-                out.append(text)
-        return out
-
-    def order() -> list[str]:
-        return _round_robin(pool, rng) if stratified else rng.sample([t for t, _ in pool], len(pool))
-
-    heldout = take(order(), n_heldout)
-    train_order, dev_order = order(), order()
-    dev = take(dev_order, n_dev)
-    train = take(train_order, n_train)
+    heldout = _take(_order(pool, rng, stratified), n_heldout, keys)
+    train_order, dev_order = _order(pool, rng, stratified), _order(pool, rng, stratified)
+    dev = _take(dev_order, n_dev, keys)
+    train = _take(train_order, n_train, keys)
     return train, heldout, dev
 
 
 def draw_pool(pool: list[tuple[str, str]], n: int, seed: int, exclude: set[str], stratified: bool) -> list[str]:
     """Up to n texts no other sample holds (exclude: every key already drawn), from a permutation of its own."""
-    rng = random.Random(seed)
-    order = _round_robin(pool, rng) if stratified else rng.sample([t for t, _ in pool], len(pool))
-    out: list[str] = []
-    for text in order:
-        if len(out) == n:
-            break
-        if _key(text) not in exclude:
-            exclude.add(_key(text))
-            out.append(text)
-    return out
+    return _take(_order(pool, random.Random(seed), stratified), n, exclude)
 
 
 def _yaml(blocks: list[tuple[str, str, list[str]]], header: str) -> str:

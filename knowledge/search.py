@@ -137,7 +137,7 @@ def entry_facts(entry: Entry, facts: FactKinds | None = None) -> set[str]:
             kinds.add(f"count:{counter}")
     for m in re.finditer(r"\d[\d,.]*\s*(장|대|층|개국|시간|분)", text):
         kinds.add(f"count:{m.group(1)}")
-    if kinds & {"money", "area"} or any(k.startswith("count:") for k in kinds) or re.search(r"\d[\d,]*\s*명", text):
+    if kinds & {"money", "area"} or any(k.startswith("count:") for k in kinds):  # a number of people is count:명
         kinds.add("size")
     return kinds
 

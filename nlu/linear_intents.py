@@ -44,6 +44,10 @@ class LinearIntentModel:
     SGD with the log loss (one-vs-rest, probabilities renormalised): ~3 s on ~15,000 texts where lbfgs took ~35 s
     for the same dev recalls (docs/nlu.md)."""
 
+    # The constructor's settings: saved with the model, and what a configuration may set (the Rasa adapter).
+    SETTINGS = ("analyzer", "char_ngrams", "word_ngrams", "max_char_features", "max_word_features", "alpha",
+                "use_lemmas")
+
     def __init__(self, analyzer: str = "kiwi", char_ngrams: tuple[int, int] = (1, 3), word_ngrams: tuple[int, int] = (1, 2),
                  max_char_features: int = 60000, max_word_features: int = 30000, alpha: float = 1e-5,
                  use_lemmas: bool = True) -> None:
@@ -91,17 +95,17 @@ class LinearIntentModel:
 
     # ------------------------------------------------------------ training and prediction
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> LinearIntentModel:
-        from scipy.sparse import hstack
         from sklearn.linear_model import SGDClassifier
 
         texts = [t if isinstance(t, str) else "" for t in texts]
         if len(texts) != len(labels) or len(set(labels)) < 2:
             raise ValueError("need as many labels as texts and at least two intents")
+        lemmas = [self._lemmas(t) for t in texts] if self.use_lemmas else None  # analysed once: the slow part
         self._char, self._word = self._vectorizers()
-        blocks = [self._char.fit_transform(texts)]
-        if self.use_lemmas:
-            blocks.append(self._word.fit_transform([self._lemmas(t) for t in texts]))
-        x = hstack(blocks).tocsr()
+        self._char.fit(texts)
+        if lemmas is not None:
+            self._word.fit(lemmas)
+        x = self._features(texts, lemmas)
         # class_weight balanced: the real pool has ~10x more out_of_scope rows than the small intents have examples.
         clf = SGDClassifier(loss="log_loss", alpha=self.alpha, class_weight="balanced", max_iter=50, tol=1e-4,
                             random_state=SEED)
@@ -132,9 +136,8 @@ class LinearIntentModel:
 
     # ------------------------------------------------------------ persistence (no pickle)
     def _settings(self) -> dict[str, Any]:
-        return {"analyzer": self.analyzer, "char_ngrams": list(self.char_ngrams), "word_ngrams": list(self.word_ngrams),
-                "max_char_features": self.max_char_features, "max_word_features": self.max_word_features,
-                "alpha": self.alpha, "use_lemmas": self.use_lemmas}
+        settings = {k: getattr(self, k) for k in self.SETTINGS}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}  # JSON has no tuples
 
     def save(self, directory: Path) -> None:
         directory = Path(directory)
@@ -152,9 +155,7 @@ class LinearIntentModel:
     def load(cls, directory: Path) -> LinearIntentModel:
         directory = Path(directory)
         vocab = json.loads((directory / _VOCAB_FILE).read_text(encoding="utf-8"))
-        settings = vocab["settings"]
-        model = cls(**{**settings, "char_ngrams": tuple(settings["char_ngrams"]),
-                       "word_ngrams": tuple(settings["word_ngrams"])})
+        model = cls(**vocab["settings"])  # the constructor makes tuples of the n-gram ranges
         with np.load(directory / _ARRAYS_FILE, allow_pickle=False) as arrays:
             model._coef, model._intercept = arrays["coef"], arrays["intercept"]
             char, word = model._vectorizers()

@@ -345,13 +345,6 @@ class LinearIntentClassifier(GraphComponent):
             return "no-pool"
         return hashlib.sha256(path.read_bytes()).hexdigest()
 
-    def _new_model(self) -> LinearIntentModel:
-        c = self._config
-        return LinearIntentModel(analyzer=c["analyzer"], char_ngrams=tuple(c["char_ngrams"]),
-                                 word_ngrams=tuple(c["word_ngrams"]), max_char_features=c["max_char_features"],
-                                 max_word_features=c["max_word_features"], alpha=c["alpha"],
-                                 use_lemmas=c["use_lemmas"])
-
     def train(self, training_data: TrainingData) -> Resource:
         texts = [m.get(TEXT) or "" for m in training_data.intent_examples]
         labels = [m.get(INTENT) for m in training_data.intent_examples]
@@ -366,7 +359,8 @@ class LinearIntentClassifier(GraphComponent):
         if len(set(labels)) < 2:
             logger.warning("LinearIntentClassifier: fewer than two intents to learn; DIET's ranking is kept as is")
             return self._resource
-        self._model = self._new_model().fit(texts, labels)
+        settings = {k: self._config[k] for k in LinearIntentModel.SETTINGS}
+        self._model = LinearIntentModel(**settings).fit(texts, labels)
         with self._model_storage.write_to(self._resource) as directory:
             self._model.save(directory)
         return self._resource
