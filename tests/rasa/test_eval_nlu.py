@@ -5,3 +5,29 @@ from bench.eval_nlu import recall_counts
 def test_eval_recall_counts_the_fallback_menu_apart():
     assert recall_counts("propose", ["propose", "nlu_fallback", "out_of_scope", "propose"]) == (2, 3, 4)
     assert recall_counts("propose", []) == (0, 0, 1)  # no division by zero on an empty group
+
+
+def test_fresh_heldout_sample_shares_no_text_with_any_other_sample_or_training_file():
+    import re
+    from pathlib import Path
+
+    import pytest
+
+    from nlu.linear_intents import read_pool
+
+    root = Path(__file__).resolve().parents[2]
+    fresh_file = root / "nlu" / "eval" / "real_fresh.yml"
+    if not fresh_file.exists():
+        pytest.skip("no fresh sample (python -m bench.sample_nlu_data)")
+
+    def key(text: str) -> str:
+        plain = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # entity markup of the hand-written files
+        return re.sub(r"[\s.,!?~]+", "", plain).lower()
+
+    fresh = [key(t) for t, _ in read_pool(fresh_file)]
+    assert len(fresh) == len(set(fresh)) == 600
+    others = [root / "nlu" / "eval" / name for name in ("real_heldout.yml", "dev_real.yml", "test.yml")]
+    others += [root / "nlu" / "pool" / "real_pool.yml", *sorted((root / "nlu" / "data").glob("*.yml"))]
+    for other in others:
+        lines = [ln.strip()[2:] for ln in other.read_text(encoding="utf-8").splitlines() if ln.strip().startswith("- ")]
+        assert not set(fresh) & {key(t) for t in lines}, other.name
