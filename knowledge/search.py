@@ -12,6 +12,8 @@ Signals for each entry (all in [0, 1]):
 
 - name: how much of the question is one of the entry's names (title or alias), on the shortlist;
 - ev: how many of the question's nouns the entry covers beyond a short question's few (long questions).
+- qb, qnull, qunc: the question bank's probability of the entry and of "no entry" (knowledge/qbank.py, learnt from
+  the labelled development questions), and qb times unc; qb also counts in the ranking.
 
 Ranking uses a weighted sum; the confidence is a logistic function of the top entry's signals and its margin over
 the runner-up, fitted on knowledge/eval/questions.yml (`make eval-kb`, parameters in fusion.json). Whatever the
@@ -39,11 +41,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from knowledge.base import Entry, KnowledgeBaseError, KnowledgeData, load_entries, numbers_in
 from knowledge.facts import FACTS_PATH, FactKinds, FactsError, default_facts
 from knowledge.normalize import LEXICON_PATH, Lexicon, LexiconError, TypoCorrector, jamo_keys, sound_key
+from knowledge.qbank import CHAR_NGRAMS, QUESTIONS_PATH, QuestionBank, load_labelled
 
 log = logging.getLogger(__name__)
 
 PARAMS_PATH = Path(__file__).with_name("fusion.json")
-FEATURES = ("bm25", "emb", "char", "cov", "unc", "name", "margin", "gap", "ev")
+FEATURES = ("bm25", "emb", "char", "cov", "unc", "name", "margin", "gap", "ev", "qb", "qnull", "qunc")
 EVIDENCE_FREE = 3  # covered nouns a short question has anyway (see _Index.coverage)
 EVIDENCE_SPAN = 4
 MAX_QUERY_CHARS = 500  # the analyzer and scoring need no more; longer messages are cut, never echoed
@@ -316,6 +319,8 @@ class _Index:
                                                   *(f.value for f in e.figures)]), None) for e in self.entries]
         self.numbers = [numbers_in(t) for t in self.fulltext]
         self._signals: dict[str, tuple] = {}  # recent questions (clarify buttons, retries, tuning)
+        self._bank_tokens: dict[str, list[str]] = {}  # the bank's features of recent texts (fitting, tuning)
+        self.bank: QuestionBank | None = None  # set by KnowledgeBase (labelled questions), see knowledge/qbank.py
         self._normalized: dict[str, str] = {}  # one search normalises the same text up to three times
 
         # Query normalisation: typo correction towards the words of the entries and of the lexicon's targets, and
@@ -438,12 +443,29 @@ class _Index:
                 break
         return list(seen.values())
 
+    def bank_tokens(self, text: str) -> list[str]:
+        """The question bank's features (knowledge/qbank.py): character 2-4-grams of the normalised spacing-free
+        question and its content lemmas with their synonyms, so the bank reads a question as the search does."""
+        toks = self._bank_tokens.get(text)
+        if toks is None:
+            if len(self._bank_tokens) >= 4096:
+                self._bank_tokens.clear()
+            normalized = self.normalize(text)
+            flat = squash(normalized)
+            toks = [flat[k:k + n] for n in CHAR_NGRAMS for k in range(len(flat) - n + 1)]
+            cached = self._signals.get(text)  # a search has analysed the question already
+            terms = cached[0] if cached is not None else self.terms(normalized)
+            toks += [f"w:{a}" for t in terms for a in t.alts]
+            self._bank_tokens[text] = toks
+        return toks
+
     def clear_caches(self) -> None:
         """Forget per-question results (signals, typo fixes, fuzzy neighbours): the benchmark times full scoring."""
         self._signals.clear()
         self._normalized.clear()
         self._similar.clear()
         self.typos.clear_cache()
+        self._bank_tokens.clear()
 
     def _group_max(self, key_scores: np.ndarray) -> np.ndarray:
         return np.maximum.reduceat(key_scores, self.key_starts)
@@ -511,7 +533,7 @@ class _Index:
         (`cover(i)` -> (cov, unc, ev)) and the name share of `text` (the normalised question) on the SHORTLIST best.
         The evaluation calls this too, with cached coverage."""
         flat = squash(text)
-        rank = sum(weights.get(k, 0.0) * sig[k] for k in ("bm25", "emb", "char"))
+        rank = sum(weights.get(k, 0.0) * sig[k] for k in ("bm25", "emb", "char", "qb") if k in sig)
         w_name = weights.get("name", 0.0)
         scored = []
         for i in np.argsort(-rank, kind="stable")[:SHORTLIST]:
@@ -615,7 +637,8 @@ class KnowledgeBase:
     def __init__(self, path: str | os.PathLike | None = None, params: FusionParams | None = None,
                  analyzer: str | None = None, embedder_backend: str = "offline",
                  lexicon_path: str | os.PathLike | None = None,
-                 facts_path: str | os.PathLike | None = None) -> None:
+                 facts_path: str | os.PathLike | None = None,
+                 questions_path: str | os.PathLike | None = QUESTIONS_PATH) -> None:
         if path is None:
             from civic.settings import get_settings
 
@@ -624,6 +647,8 @@ class KnowledgeBase:
         self.lexicon_path = Path(lexicon_path) if lexicon_path is not None else LEXICON_PATH
         self._lexicon = Lexicon()
         self.facts_path = Path(facts_path) if facts_path is not None else FACTS_PATH
+        # Labelled questions for the question bank (None: no bank; its features are then 0).
+        self.questions_path = Path(questions_path) if questions_path is not None else None
         self._facts: FactKinds | None = None
         self.params = params or FusionParams.load()
         self.analyzer = analyzer
@@ -642,7 +667,8 @@ class KnowledgeBase:
             return None
 
     def _current(self) -> _Index:
-        stamp = (self._file_stamp(self.path), self._file_stamp(self.lexicon_path), self._file_stamp(self.facts_path))
+        stamp = (self._file_stamp(self.path), self._file_stamp(self.lexicon_path), self._file_stamp(self.facts_path),
+                 self._file_stamp(self.questions_path) if self.questions_path else None)
         if self._index is not None and stamp == self._stamp:
             return self._index
         with self._lock:
@@ -667,7 +693,11 @@ class KnowledgeBase:
                 if self._facts is None:
                     raise  # nothing to fall back on: the search cannot tell what a question asks for
                 log.warning("fact kinds %s not reloaded, keeping the previous version: %s", self.facts_path, exc)
-            self._index = _Index(data, self.analyzer, self.embedder_backend, self._lexicon, self._facts)
+            index = _Index(data, self.analyzer, self.embedder_backend, self._lexicon, self._facts)
+            if self.questions_path is not None:
+                labelled = load_labelled(self.questions_path, set(data.by_id))
+                index.bank = build_bank(index, [(bank_text(q, data.by_id.get(c or "")), y) for q, c, y in labelled])
+            self._index = index
             self._stamp = stamp
             log.info("knowledge base loaded: %d entries from %s", len(data.entries), self.path.name)
             return self._index
@@ -696,18 +726,20 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------------ search
     def search(self, question: str, context_topic: str | None = None,
-               params: FusionParams | None = None) -> SearchResult:
-        """Find the entry answering `question`; `context_topic` is the entry id of the last answer."""
+               params: FusionParams | None = None, bank: QuestionBank | None = None) -> SearchResult:
+        """Find the entry answering `question`; `context_topic` is the entry id of the last answer. `bank` replaces
+        the index's question bank (the evaluation's folds)."""
         index = self._current()
         params = params or self.params
-        result = self._search(index, question, params, question)
+        bank = bank if bank is not None else index.bank
+        result = self._search(index, question, params, question, bank)
         context = index.data.by_id.get(context_topic or "")
         if context is None:
             return result
         # A follow-up ("거기 예산은?") or a question too weak on its own: read it together with the last topic.
         if DEICTIC.search(question or "") or result.band != "answer" or result.top is None \
                 or result.top.id != context.id:
-            expanded = self._search(index, followup_text(question, context), params, question)
+            expanded = self._search(index, followup_text(question, context), params, question, bank)
             if (TOPIC_DEICTIC.search(question or "") and expanded.band == "answer" and expanded.top is not None
                     and expanded.top.id != context.id and expanded.candidates[0].features["name"] == 0.0
                     and index.asked_kinds(question, index.signals(question)[0])
@@ -726,9 +758,13 @@ class KnowledgeBase:
                 return replace(expanded, used_context=True)
         return result
 
-    def _search(self, index: _Index, text: str, p: FusionParams, question: str) -> SearchResult:
+    def _search(self, index: _Index, text: str, p: FusionParams, question: str,
+                bank: QuestionBank | None = None) -> SearchResult:
         """Score `text` (the question, or the question with the last topic); facts are checked on `question`."""
         terms, sig = index.signals(text)
+        bank_probs, bank_null = bank.scores(text) if bank is not None and bank.fitted else (None, 0.0)
+        if bank_probs is not None:
+            sig = sig | {"qb": bank_probs}  # the cached signals stay bank-free (the evaluation swaps banks)
         # Coverage is judged on the citizen's own words: the last topic added to a follow-up must not make an
         # unrelated question ("오늘 날씨 어때요?") look covered.
         asked_terms = terms if text == question else index.signals(question)[0]
@@ -744,10 +780,14 @@ class KnowledgeBase:
         # ("AI 산업 요약해줘") is covered by many entries equally and should not be answered by one of them.
         gap = scored[0][2]["cov"] - max((f["cov"] for _, _, f in scored[1:]), default=0.0)
         top = scored[0][2] | {"margin": margin, "gap": gap}
+        if bank_probs is not None:
+            qb = float(bank_probs[scored[0][1]])
+            # qunc: how much an uncovered noun counts may depend on how sure the bank is of the entry (a typo it
+            # has seen, or a detail of a well-known topic); a linear confidence cannot learn that by itself.
+            top |= {"qb": qb, "qnull": bank_null, "qunc": qb * top["unc"]}
         z = p.intercept + sum(p.coef.get(k, 0.0) * top.get(k, 0.0) for k in FEATURES)
         confidence = _sigmoid(z)
-        candidates = tuple(Candidate(index.entries[i], s, f | ({"margin": margin, "gap": gap} if j == 0
-                                                             else {"margin": 0.0, "gap": 0.0}))
+        candidates = tuple(Candidate(index.entries[i], s, top if j == 0 else f | {"margin": 0.0, "gap": 0.0})
                            for j, (s, i, f) in enumerate(scored[:3]))
         best = scored[0][1]
         # Facts asked for, read on the citizen's words and on their normalised form ("phase 1" -> 1단계).
@@ -788,6 +828,24 @@ class KnowledgeBase:
         line = index.data.source_line(candidates[0].entry) if band == "answer" else ""
         return SearchResult(band, confidence, candidates, False, line, missing,
                             grounded=bool(asked_terms or (text != question and terms)) and not missing)
+
+
+def bank_text(question: str, context: Entry | None) -> str:
+    """The text the search scores for a labelled question, so the bank learns from what it will be shown: a deictic
+    follow-up is read with its context's short name."""
+    return followup_text(question, context) if context is not None and DEICTIC.search(question) else question
+
+
+def build_bank(index: _Index, labelled: list[tuple[str, str]], **kw) -> QuestionBank | None:
+    """A question bank over (text, entry id or NULL) plus the example questions of the entries that have labelled
+    questions; None if it would have fewer than two classes. Only labelled entries are classes: the model's size
+    follows the labelled data, not the knowledge base (1,000 entries as classes would take gigabytes and minutes)."""
+    labelled_ids = {y for _, y in labelled}
+    examples = [(q, e.id) for e in index.entries if e.id in labelled_ids for q in e.questions]
+    rows = labelled + examples
+    bank = QuestionBank(index.bank_tokens, [e.id for e in index.entries], [t for t, _ in rows],
+                        [y for _, y in rows], **kw)
+    return bank if bank.fitted else None
 
 
 def followup_text(question: str, context: Entry) -> str:

@@ -1,0 +1,124 @@
+"""Question bank: a classifier learnt from labelled questions (which entry answers them, or none).
+
+The hand-written signals (BM25, coverage, fact rules) carry over poorly to a new writer's wording; 1,700 labelled
+development questions over 21 entries are an intent-classification data set of their own. The bank is a
+multinomial logistic regression over character 2-4-grams of the normalised, spacing-free question and its content
+lemmas (with the lexicon's synonyms), with one class per entry and a null class for questions the seeds do not
+answer. It gives two confidence features (knowledge/search.py): `qb`, the probability of the top-ranked entry, and
+`qnull`, the probability that the question is one the knowledge base cannot answer.
+
+At run time it is fitted on knowledge/eval/questions.yml plus the entries' own example questions and rebuilt with
+the index; the evaluation (bench/eval_kb.py) fits it only on the questions a fold is tuned on, and the calibrator
+sees cross-fitted probabilities (each question scored by a bank that never saw its batch), as a new writer would.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+log = logging.getLogger(__name__)
+
+QUESTIONS_PATH = Path(__file__).with_name("eval") / "questions.yml"
+NULL = ""  # the class of questions the knowledge base cannot answer
+CHAR_NGRAMS = (2, 3, 4)
+REGULARIZATION = 16.0  # LogisticRegression C, chosen leave-one-batch-out (docs/knowledge.md): 4, 8, 16 tried
+MIN_CLASSES = 2
+_serial = itertools.count()
+
+
+def load_labelled(path: Path, ids: set[str]) -> list[tuple[str, str | None, str]]:
+    """(question, context or None, label) for every question whose expected entries all exist; label is the first
+    expected id, or NULL for a question the seeds do not answer. A missing or broken file gives nothing."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        log.warning("question bank: %s not usable (%s)", path, exc)
+        return []
+    items = raw.get("questions") if isinstance(raw, dict) else None
+    out = []
+    for item in items or ():
+        if not isinstance(item, dict) or not str(item.get("q") or "").strip():
+            continue
+        expect = item.get("expect")
+        expect = [] if expect is None else ([expect] if isinstance(expect, str) else list(expect))
+        if any(e not in ids for e in expect):
+            continue
+        context = item.get("context")
+        out.append((str(item["q"]), context if context in ids else None, expect[0] if expect else NULL))
+    return out
+
+
+class QuestionBank:
+    """P(entry | question) and P(none | question) from labelled examples.
+
+    `tokens(text)` turns a question into its features (character n-grams and lemmas, see _Index.bank_tokens): the
+    bank itself knows nothing of Korean, so the same normalisation serves the search and the bank."""
+
+    def __init__(self, tokens: Callable[[str], list[str]], entry_ids: Sequence[str],
+                 texts: Sequence[str], labels: Sequence[str], c: float = REGULARIZATION) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        self.serial = next(_serial)  # identifies this fit in caches (the evaluation fits many)
+        self.tokens = tokens
+        self.position = {e: i for i, e in enumerate(entry_ids)}
+        self.n_entries = len(entry_ids)
+        keep = [(t, y) for t, y in zip(texts, labels) if y == NULL or y in self.position]
+        self.classes = sorted({y for _, y in keep})
+        self.model = None
+        if len(self.classes) < MIN_CLASSES:
+            return
+        self.vectorizer = TfidfVectorizer(analyzer=lambda toks: toks, sublinear_tf=True, min_df=1,
+                                          dtype=np.float64)
+        x = self.vectorizer.fit_transform([tokens(t) for t, _ in keep])
+        self.vocab = self.vectorizer.vocabulary_
+        self.idf = self.vectorizer.idf_
+        self.model = LogisticRegression(C=c, max_iter=3000).fit(x, [y for _, y in keep])
+        coef = self.model.coef_
+        if len(self.classes) == 2:  # sklearn keeps one row for two classes
+            coef = np.vstack([-coef[0], coef[0]])
+            intercept = np.array([-self.model.intercept_[0], self.model.intercept_[0]])
+        else:
+            intercept = self.model.intercept_
+        # Dense (features x classes) weights: a question has a few dozen features, so scoring is a row gather.
+        self.weights = np.ascontiguousarray(coef.T)
+        self.bias = intercept
+        self.slot = np.array([self.position.get(y, -1) for y in self.model.classes_])
+
+    @property
+    def fitted(self) -> bool:
+        return self.model is not None
+
+    def scores(self, text: str) -> tuple[np.ndarray, float]:
+        """(probability per entry index, probability of no entry); zeros when the bank has nothing to go on.
+
+        The TF-IDF weighting is applied by hand (the vectorizer's transform costs ~2 ms of validation per call)."""
+        probs = np.zeros(self.n_entries)
+        if self.model is None:
+            return probs, 0.0
+        counts: dict[int, int] = {}
+        for tok in self.tokens(text):
+            j = self.vocab.get(tok)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        z = self.bias.copy()
+        if counts:
+            cols = np.fromiter(counts, dtype=np.int64)
+            w = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * self.idf[cols]
+            w /= np.linalg.norm(w)
+            z = z + w @ self.weights[cols]
+        z -= z.max()
+        p = np.exp(z)
+        p /= p.sum()
+        null = 0.0
+        for k, slot in enumerate(self.slot):
+            if slot >= 0:
+                probs[slot] = p[k]
+            else:
+                null = float(p[k])
+        return probs, null
