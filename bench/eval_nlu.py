@@ -480,9 +480,9 @@ def blend_from(dump: Path, train_data: Path, settings: dict, pool_limits: dict |
 # ---------------------------------------------------------------- report
 # How many times the held-out files have been scored in development, printed in docs/nlu.md so that a reader can
 # judge how held-out they still are. Bump it by one before each new full `make eval-nlu`.
-HELDOUT_SCORINGS = 8
+HELDOUT_SCORINGS = 10
 # The same count for the fresh sample (nlu/eval/real_fresh.yml), committed before its first scoring.
-FRESH_SCORINGS = 2
+FRESH_SCORINGS = 4
 
 
 def _fresh(r: dict, intent: str) -> str:
@@ -504,8 +504,8 @@ def markdown(runs: list[Run], results: dict[str, dict], winner: str, configured:
         "",
         (f"Held-out scorings: this is scoring number {HELDOUT_SCORINGS} of nlu/eval/real_heldout.yml and "
          "nlu/eval/test.yml in this week-end's development sessions (one before the dev draw existed, the "
-         "2026-11-22 01:09, 02:02, 02:43, 04:41, 05:03 and 06:44 UTC runs (the last three with the linear second stage), "
-         "then this run, with the pool and prior chosen on dev after it); every choice between them was made on the dev draw "
+         "2026-11-22 01:09, 02:02, 02:43, 04:41, 05:03, 06:44, 07:04 and 07:28 UTC runs (the last five with the linear "
+         "second stage), then this run, with the per-intent blend weights chosen on dev after it); every choice between them was made on the dev draw "
          "(nlu/eval/dev_real.yml), and the more often the held-out files are scored, the less they are held out."),
         "",
         ("Training data: nlu/data/ (hand-written + a real sample, bench/sample_nlu_data.py). Held-out, never trained on: "
@@ -572,7 +572,7 @@ def markdown(runs: list[Run], results: dict[str, dict], winner: str, configured:
         "",
         (f"Fresh held-out text (nlu/eval/real_fresh.yml, scoring number {FRESH_SCORINGS}; drawn after every other "
          "sample, its petition titles from the categories no other sample reads; scoring 1 came before the rest of those "
-         "titles joined the linear model's pool): propose recall "
+         "titles joined the linear model's pool, scoring 2 before the subject examples, scoring 3 before the per-intent blend weights): propose recall "
          f"{_fresh(r, 'propose')}, out_of_scope recall {_fresh(r, 'out_of_scope')}."),
         "",
         "## FallbackClassifier threshold (what-if on the same held-out predictions)",

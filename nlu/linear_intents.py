@@ -182,12 +182,19 @@ def shift_priors(probs: dict[str, float], log_shifts: dict[str, float] | None) -
     return {n: v / total for n, v in moved.items()} if total > 0 else probs
 
 
-def blend_ranking(ranking: Iterable[dict[str, Any]], linear: dict[str, float], weight: float) -> list[dict[str, Any]]:
-    """(1 - weight) * DIET + weight * linear, per intent, sorted; an intent missing on one side counts 0 there.
+def blend_ranking(ranking: Iterable[dict[str, Any]], linear: dict[str, float], weight: float,
+                  intent_weights: dict[str, float] | None = None) -> list[dict[str, Any]]:
+    """(1 - w) * DIET + w * linear, per intent, sorted; an intent missing on one side counts 0 there. w is
+    `intent_weights[intent]` where given, else `weight`: the linear model is trusted where it was made to help
+    (propose against out_of_scope, with its pool of real text) more than on the small intents, where DIET knows better.
 
     DIET's ranking is cut to its top 10 (ranking_length), so the sum may be a little under 1: it is renormalised.
     Entries other than name/confidence (none today) are kept from DIET's side."""
-    weight = min(max(float(weight), 0.0), 1.0)
+    def clip(w: float) -> float:
+        return min(max(float(w), 0.0), 1.0)
+
+    default = clip(weight)
+    per_intent = {k: clip(v) for k, v in (intent_weights or {}).items()}
     diet = {}
     extra = {}
     for r in ranking or []:
@@ -196,7 +203,10 @@ def blend_ranking(ranking: Iterable[dict[str, Any]], linear: dict[str, float], w
             diet[name] = float(r.get("confidence") or 0.0)
             extra[name] = r
     names = set(diet) | set(linear)
-    mixed = {n: (1 - weight) * diet.get(n, 0.0) + weight * float(linear.get(n, 0.0)) for n in names}
+    mixed = {}
+    for n in names:
+        w = per_intent.get(n, default)
+        mixed[n] = (1 - w) * diet.get(n, 0.0) + w * float(linear.get(n, 0.0))
     total = sum(mixed.values())
     if total <= 0:
         return [dict(r) for r in ranking or []]

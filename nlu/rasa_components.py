@@ -320,7 +320,7 @@ class LinearIntentClassifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"pool": None, "weight": 0.4, "log_prior": {}, "analyzer": "kiwi", "ranking_length": 10,
+        return {"pool": None, "weight": 0.4, "intent_weights": {}, "log_prior": {}, "analyzer": "kiwi", "ranking_length": 10,
                 "char_ngrams": [1, 3], "word_ngrams": [1, 2], "max_char_features": 60000,
                 "max_word_features": 30000, "alpha": 1e-5, "use_lemmas": True}
 
@@ -386,7 +386,7 @@ class LinearIntentClassifier(GraphComponent):
                 ranking = blend_ranking(message.get(INTENT_RANKING_KEY) or [],
                                         shift_priors(self._model.proba_dict(text, _tokenizer_lemmas(message, text)),
                                                      self._config.get("log_prior")),
-                                        self._config["weight"])
+                                        self._config["weight"], self._config.get("intent_weights"))
             except Exception:  # a parse must never fail because of the second stage
                 logger.exception("LinearIntentClassifier failed; DIET's ranking is kept")
                 continue

@@ -75,6 +75,17 @@ def test_blend_mixes_renormalises_and_sorts():
     assert no_diet[0]["name"] == "greet" and no_diet[0]["confidence"] == pytest.approx(0.7)
 
 
+def test_blend_weights_per_intent_keep_diet_on_the_small_intents():
+    # DIET is sure of affirm; the linear model calls the short message everyday talk.
+    diet = [{"name": "affirm", "confidence": 0.9}, {"name": "out_of_scope", "confidence": 0.1}]
+    linear = {"affirm": 0.05, "out_of_scope": 0.95}
+    assert blend_ranking(diet, linear, 0.7)[0]["name"] == "out_of_scope"  # one weight for all: the linear side wins
+    out = blend_ranking(diet, linear, 0.2, {"out_of_scope": 0.7, "propose": 0.7})
+    # affirm 0.8 * 0.9 + 0.2 * 0.05 = 0.73, out_of_scope 0.3 * 0.1 + 0.7 * 0.95 = 0.695, renormalised
+    assert [r["name"] for r in out] == ["affirm", "out_of_scope"]
+    assert out[0]["confidence"] == pytest.approx(0.73 / 1.425)
+
+
 def test_read_pool_limits_per_source(tmp_path):
     path = tmp_path / "pool.yml"
     path.write_text('version: "3.1"\nnlu:\n  - intent: propose\n    metadata:\n      source: petitions\n'
