@@ -35,7 +35,8 @@ def load_labelled(path: Path, ids: set[str]) -> list[tuple[str, str | None, str]
     """(question, context or None, label) for every question whose expected entries all exist; label is the first
     expected id, or NULL for a question the seeds do not answer. A missing or broken file gives nothing."""
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        # The C loader when PyYAML has it: 2,000 questions take ~1.5 s with the pure-Python one.
+        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         log.warning("question bank: %s not usable (%s)", path, exc)
         return []
