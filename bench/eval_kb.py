@@ -587,8 +587,7 @@ def main(argv: list[str] | None = None) -> int:
         test_out = scorer.run(test, final, final_tuned.bank_for)
         section.append(summary_line(f"**test `{_shown(args.test_file)}` (held out, reported)**", metrics(test_out)))
         # The question bank is fitted on questions.yml: a test question that also occurs there is partly memorised.
-        seen = {squash(q.q) for q in questions}
-        unseen = [o for o in test_out if squash(o.question.q) not in seen]
+        unseen = [o for o in test_out if squash(o.question.q) not in overlap]
         if len(unseen) < len(test_out):
             section.append(summary_line(f"test, without the {len(test_out) - len(unseen)} questions that also occur "
                                         "in questions.yml", metrics(unseen)))

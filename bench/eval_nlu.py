@@ -420,15 +420,17 @@ def eval_dev(analyzer: str, base_config: Path, train_data: Path = TRAIN_DATA, sh
 
 
 def blend_from(dump: Path, train_data: Path, settings: dict, pool_limits: dict | None, weights: list[float],
-               threshold: float, ambiguity: float = 0.05) -> int:
+               threshold: float, ambiguity: float = 0.05, log_prior: dict | None = None,
+               intent_weights: dict | None = None) -> int:
     """Dev only, no DIET retraining: the dev rankings of a DIET-only run (--dump-rankings, with --dev or
     --tune-threshold) blended with a linear model (nlu/linear_intents.py) trained here on the same training data
-    plus the real pool, for several blend weights; weight 0 is DIET alone. The held-out files are not read."""
+    plus the real pool, for several blend weights; weight 0 (without intent_weights) is DIET alone. log_prior and
+    intent_weights are the Rasa component's settings of the same names. The held-out files are not read."""
     import json
 
     from rasa.shared.nlu.training_data.loading import load_data
 
-    from nlu.linear_intents import LinearIntentModel, blend_ranking, read_pool
+    from nlu.linear_intents import LinearIntentModel, blend_ranking, read_pool, shift_priors
 
     rows = json.loads(dump.read_text(encoding="utf-8"))
     tune = any(r["source"] == "dev-hand" for r in rows)
@@ -448,7 +450,8 @@ def blend_from(dump: Path, train_data: Path, settings: dict, pool_limits: dict |
     classes, probs = model.predict_proba([r["text"] for r in rows])
     print(f"linear model: {len(texts)} training + {len(pool)} pool texts, fit {fit_s:.1f} s (load "
           f"{os.getloadavg()[0]:.1f}), settings {settings}, pool limits {pool_limits}; "
-          f"{'tune split' if tune else 'dev'}: {len(rows)} texts; threshold {threshold}")
+          f"{'tune split' if tune else 'dev'}: {len(rows)} texts; threshold {threshold}; log prior {log_prior}, "
+          f"intent weights {intent_weights}")
     print("| weight | propose recall (dev real) | OOS recall | OOS or fallback | hand macro-F1 (fallback ok for OOS) "
           "| ask_program F1 | in-scope hand → fallback |")
     print("|---|---|---|---|---|---|---|")
@@ -456,7 +459,8 @@ def blend_from(dump: Path, train_data: Path, settings: dict, pool_limits: dict |
         pred = []
         for r, pr in zip(rows, probs):
             ranking = [{"name": n, "confidence": c} for n, c in r["ranking"]]
-            ranking = blend_ranking(ranking, dict(zip(classes, pr)), w) if w > 0 else ranking
+            if w > 0 or intent_weights:
+                ranking = blend_ranking(ranking, shift_priors(dict(zip(classes, pr)), log_prior), w, intent_weights)
             top = ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 0.0}
             second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
             low = top["confidence"] < threshold or top["confidence"] - second < ambiguity
@@ -637,6 +641,19 @@ def show_errors(examples: list[Example], run: Run) -> None:
             print(f"   entities {sorted(ex.entities)} -> {sorted(pr.entities)}: {ex.text}")
 
 
+def _json_object(text: str) -> dict:
+    """An argparse type: a JSON object, or a clear usage error instead of a traceback."""
+    import json
+
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("a JSON object is needed, e.g. {\"propose\": 0.5}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train on nlu/data, evaluate on held-out data, compare analyzers.")
     parser.add_argument("--analyzers", default=",".join(ANALYZERS))
@@ -656,21 +673,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--blend-from", type=Path,
                         help="development: blend a dumped DIET-only dev run with the linear model, no retraining")
     parser.add_argument("--weights", default="0,0.2,0.3,0.4,0.5,0.6,0.7", help="with --blend-from")
-    parser.add_argument("--linear", default="{}", help="with --blend-from: LinearIntentModel settings (JSON)")
-    parser.add_argument("--pool-limits", default="",
+    parser.add_argument("--linear", default={}, type=_json_object,
+                        help="with --blend-from: LinearIntentModel settings (JSON)")
+    parser.add_argument("--pool-limits", default=None, type=_json_object,
                         help='with --blend-from: JSON {"petitions": n, ...} of pool rows to use, {} for none')
+    parser.add_argument("--log-prior", default={}, type=_json_object,
+                        help='with --blend-from: JSON {"propose": 0.5}, the linear model\'s log prior shifts')
+    parser.add_argument("--intent-weights", default={}, type=_json_object,
+                        help='with --blend-from: JSON {"propose": 0.7, ...}, per-intent blend weights')
     parser.add_argument("--threshold", type=float, help="with --blend-from (default: config.yml's)")
     parser.add_argument("--ambiguity", type=float, default=0.05, help="with --blend-from: ambiguity_threshold")
     args = parser.parse_args(argv)
     quiet_logs()
     if args.blend_from:
-        import json
-
-        return blend_from(args.blend_from, args.train_data, json.loads(args.linear),
-                          json.loads(args.pool_limits) if args.pool_limits else None,
+        return blend_from(args.blend_from, args.train_data, args.linear, args.pool_limits,
                           [float(w) for w in args.weights.split(",")],
                           args.threshold if args.threshold is not None else configured_fallback(args.config)["threshold"],
-                          args.ambiguity)
+                          args.ambiguity, args.log_prior, args.intent_weights)
     if args.dev:
         return eval_dev(args.analyzers.split(",")[0].strip(), args.config, args.train_data, args.show_dev_misses,
                         args.dump_rankings)
@@ -920,6 +939,110 @@ runs, hand-written macro-F1 and ask_program F1 not lower than DIET alone beyond 
 - Parse time: the linear stage now reads the lemmas KoreanTokenizer already found (same nlu.korean.tokens and
   analyzer as its training) instead of analysing each message a second time; a test checks the ranking is the same
   both ways.
+
+## Prior shift 1.5 and a fresh held-out sample (2026-11-22, fourth round)
+
+- Why: held-out scoring 6 (05:03 UTC) met three targets and missed propose recall (0.950, target 0.97), while
+  out_of_scope recall (0.987, target 0.95) had 0.037 to spare. The prior had been chosen by the highest
+  min(propose, out_of_scope) recall, a rule that treats both recalls as if they had the same target. The issue's targets
+  differ, and so do the costs: a complaint read as chit-chat is lost (the citizen gets the menu), while chit-chat read
+  as propose only opens the proposal form, which offers 취소 with its questions and stores nothing before the
+  citizen confirms. New rule, fixed before looking at
+  the numbers: the highest worst-case margin over the targets, min(propose - 0.97, out_of_scope - 0.95), on both dev
+  runs, with ask_program recall on the hand-written dev split not lower.
+- Offline blend of the same dumped DIET rankings as the table above (weight 0.7, pool 1,176 titles, threshold
+  0.3), propose / out_of_scope recall (margin):
+
+| b | dev run (1,100 real dev texts) | tune run (+ 358 hand-written; ask_program recall, hand texts wrongly called propose) |
+|---|---|---|
+| 0.5 (before) | 0.976 / 0.973 (+0.006) | 0.976 / 0.977 (+0.006; 0.852, 8) |
+| 1.0 | 0.982 / 0.970 (+0.012) | 0.982 / 0.968 (+0.012; 0.852, 11) |
+| 1.25 | 0.988 / 0.968 (+0.018) | 0.984 / 0.968 (+0.014; 0.852, 11) |
+| **1.5 (shipped for scoring 7)** | **0.990 / 0.967 (+0.017)** | **0.990 / 0.968 (+0.018; 0.852, 12)** |
+| 1.75 | 0.994 / 0.962 (+0.012) | 0.990 / 0.967 (+0.017; 0.852, 13) |
+| 2.0 | 0.994 / 0.957 (+0.007) | 0.994 / 0.958 (+0.008; 0.852, 15) |
+| 2.5 | 0.998 / 0.940 (-0.010) | 0.998 / 0.938 (-0.012; 0.833, 21) |
+| 3.0 | 0.998 / 0.910 (-0.040) | 0.998 / 0.912 (-0.038; 0.833, 33) |
+
+  1.5 has the highest worst-case margin over the two runs (0.017; 1.25: 0.014, 1.75: 0.012). End to end with the
+  shipped config (`python -m bench.eval_nlu --analyzers kiwi --dev`, 06:20-06:23 UTC, load 4.6): propose 0.986
+  (493/500; misses out_of_scope 4, nlu_fallback 3), out_of_scope 0.972 (583/600; misses propose 14), parse p95
+  22.1 ms at that load.
+- A fresh held-out sample, `nlu/eval/real_fresh.yml` (bench/sample_nlu_data.py FRESH_SIZES), because
+  nlu/eval/real_heldout.yml has now been scored seven times. It is drawn after every other sample (the other files
+  stay byte-identical, sha256 checked): 300 petition titles that name a living problem (LIVING, not NATIONAL, like the
+  others) but were filed under the 14 categories no other sample reads (보건복지, 행정, 기타, ...; 1,916 such titles),
+  150 ChatbotData and 150 3i4k utterances no other sample holds. Its labels come from the same keyword filters, not
+  from reading; nobody read it or tuned on it, and it was committed (6b02ee9) before its first scoring.
+  `make eval-nlu` reports it in the analyzer table and under the winner's details; the targets are still judged on
+  the first held-out files. tests/rasa/test_eval_nlu.py checks it shares no text with any other sample or training
+  file.
+- Held-out scoring 7 (06:44-06:58 UTC, load 2-3, b = 1.5): kiwi macro-F1 0.949 (one of the 8 hand-written affirm
+  messages now called propose), propose 0.967 (misses: out_of_scope 8), out_of_scope 0.970, p95 18.1 ms; the fresh
+  sample, scored for the first time: propose **0.917** (275/300), out_of_scope 0.957.
+- What the fresh figure showed, and why held-out propose recall stays below dev (0.95-0.97 against 0.97-0.99): the
+  sampler draws the held-out sample first with a round robin over the 70 subject keywords, so it took the rare
+  subjects; dev came next, and the training sample got what was left. Counted by subject (no text read): 64% of the
+  held-out titles are from subjects with fewer than 20 titles in the whole pool, 20% of the dev titles, **0%** of the
+  training titles, which cover 18 of the 70 subjects (31% 미세먼지); the linear model's pool was all 미세먼지. The
+  model had never seen a petition title about 육교, 비둘기, 싱크홀 or 방지턱 in the petition style. Two fixes, both
+  without reading the evaluation files:
+  - the 1,539 living-problem titles of the other 14 categories left after the fresh draw join the linear model's pool
+    (source `petitions_other`, 24 subjects; the fresh sample's 300 are not among them);
+  - `nlu/data/propose_subjects.yml` (engineer N4, written from the subject list, without the evaluation files or the
+    shared data): 4 examples for each of the 52 subjects the training sample lacked (a petition-style title, a short
+    chat message, a no-spacing or typo one, a two-sentence complaint) and 27 everyday sentences that mention a subject
+    without a complaint ("킥보드 처음 타봤는데 재밌네"). Re-running the sampler leaves every sample byte-identical
+    (sha256 checked): none of these texts is a real one.
+- Held-out scoring 8 (07:04-07:20 UTC, load 3-4; the pool with petitions_other, b = 0.75 chosen on dev by the margin
+  rule: 0.994/0.967 and 0.990/0.970): kiwi macro-F1 0.962, propose 0.957, out_of_scope 0.973, p95 32.0 ms at that
+  load; fresh: propose 0.947, out_of_scope 0.960.
+- With the subject examples, DIET alone on dev went from 0.942-0.958 to **0.970** propose recall (out_of_scope 0.965).
+  Prior by the same rule on new DIET-only dumps (`--dev` and `--tune-threshold` with config.yml minus the linear stage,
+  07:15-07:21 UTC), propose / out_of_scope (margin):
+
+| b | dev run | tune run (hand macro-F1; hand texts wrongly called propose) |
+|---|---|---|
+| 0 | 0.982 / 0.973 (+0.012) | 0.984 / 0.978 (+0.014; 0.813, 9) |
+| 0.25 | 0.988 / 0.972 (+0.018) | 0.986 / 0.977 (+0.016; 0.813, 9) |
+| **0.5 (shipped)** | **0.992 / 0.968 (+0.018)** | **0.992 / 0.973 (+0.022; 0.808, 9)** |
+| 0.75 | 0.996 / 0.968 (+0.018) | 0.994 / 0.965 (+0.015; 0.807, 11) |
+| 1.0 | 0.996 / 0.963 (+0.013) | 0.996 / 0.962 (+0.012; 0.807, 13) |
+
+- Held-out scoring 9 (07:28-07:44 UTC, load 2-4; subject examples, b = 0.5): kiwi propose **0.970**, out_of_scope
+  0.963, p95 19.4 ms, but macro-F1 0.941: the hand-written affirm messages fell to 5 of 8 (out_of_scope 2, fallback
+  1). Fresh: propose 0.957, out_of_scope 0.950.
+- Why the small intents suffer (dev only, the tune split's 405 hand-written texts blended offline): the linear model,
+  trained mostly on real petition titles and everyday text, pulls short social messages towards out_of_scope where
+  DIET had them right ("네 부탁해요", "도움말", "메뉴", "너 누구야", "덕분에 알았어요 고마워요"). Per-intent blend
+  weights (`intent_weights` in config.yml, `blend_ranking`): the linear model keeps its weight where it was made to
+  help, propose and out_of_scope, and weighs less on the other intents. Rule, fixed before the runs: among settings
+  whose worst target margin is within two dev texts (0.003) of the best, the highest hand-written macro-F1.
+
+| weight (other intents) / propose, out_of_scope | dev run | tune run (hand macro-F1; ask_program recall / precision) |
+|---|---|---|
+| 0.7 / 0.7 (one weight, before) | 0.992 / 0.968 (+0.018) | 0.992 / 0.973 (+0.022; 0.808; 0.907 / 0.925) |
+| 0.4 / 0.7 | 0.992 / 0.970 (+0.020) | 0.992 / 0.972 (+0.022; 0.809; 0.889 / 0.941) |
+| 0.3 / 0.7 | 0.992 / 0.968 (+0.018) | 0.992 / 0.972 (+0.022; 0.829; 0.889 / 0.941) |
+| **0.2 / 0.7 (shipped)** | **0.992 / 0.967 (+0.017)** | **0.992 / 0.968 (+0.018; 0.833; 0.889 / 0.941)** |
+
+  Only propose and out_of_scope blended (DIET's mass for the two split by the linear model) gave hand macro-F1 0.851
+  but out_of_scope 0.958 / 0.958 (margin +0.008): the linear model also takes everyday talk away from the small
+  intents ("ㅇㅅㅇ" read as affirm), so it keeps a small weight there.
+- Held-out scoring 10 (07:44-07:55 UTC, load 3-4): **mecab** won by the table's rule (3 of 4 targets like kiwi,
+  macro-F1 0.95 for both to two decimals, faster): macro-F1 0.951, propose 0.967, out_of_scope 0.963, p95 10.1 ms;
+  kiwi 0.947 / **0.970** / 0.953 / 15.9 ms. config.yml now uses mecab, as the issue asks (the default is the winner).
+  Fresh sample: mecab propose 0.957, out_of_scope 0.970; kiwi 0.950 / 0.953.
+- **Reading of the ten scorings.** On the held-out files each of the four targets has been met by the shipped
+  analyzer in some run, but never all four in one run, and the misses are one to three texts: propose recall moved
+  within 0.950-0.970 (300 titles: one title is 0.0033), hand-written macro-F1 within 0.941-0.962 (8 messages per
+  small intent: one message moves macro-F1 by ~0.01). Dev, with 1,100 real and 405 hand-written texts, moves
+  much less (propose 0.974 -> 0.990 over this round). The held-out files have been scored ten times and the last
+  changes were chosen on dev, but the figures above are still the held-out figures, not the dev ones.
+- Every table of this round is an offline blend of a dumped DIET-only run, reproducible with
+  `python -m bench.eval_nlu --blend-from DUMP --weights W --log-prior '{"propose": b}' --intent-weights
+  '{"propose": 0.7, "out_of_scope": 0.7}'` (DUMP from `--dev` or `--tune-threshold` with `--dump-rankings` and
+  config.yml without the linear stage); the 0.2 / 0.7 row below was re-run that way and gave the same figures.
 
 ## FallbackClassifier threshold (tuned on dev data, not on the held-out files)
 

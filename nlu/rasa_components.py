@@ -320,8 +320,8 @@ class LinearIntentClassifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"pool": None, "weight": 0.4, "intent_weights": {}, "log_prior": {}, "analyzer": "kiwi", "ranking_length": 10,
-                "char_ngrams": [1, 3], "word_ngrams": [1, 2], "max_char_features": 60000,
+        return {"pool": None, "weight": 0.4, "intent_weights": {}, "log_prior": {}, "analyzer": "kiwi",
+                "ranking_length": 10, "char_ngrams": [1, 3], "word_ngrams": [1, 2], "max_char_features": 60000,
                 "max_word_features": 30000, "alpha": 1e-5, "use_lemmas": True}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,

@@ -31,3 +31,16 @@ def test_fresh_heldout_sample_shares_no_text_with_any_other_sample_or_training_f
     for other in others:
         lines = [ln.strip()[2:] for ln in other.read_text(encoding="utf-8").splitlines() if ln.strip().startswith("- ")]
         assert not set(fresh) & {key(t) for t in lines}, other.name
+
+
+def test_json_options_give_a_usage_error_not_a_traceback():
+    import argparse
+
+    import pytest
+
+    from bench.eval_nlu import _json_object
+
+    assert _json_object('{"propose": 0.5}') == {"propose": 0.5}
+    for bad in ("{bad", "[0.5]", "0.5"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            _json_object(bad)
