@@ -638,7 +638,8 @@ class KnowledgeBase:
                  analyzer: str | None = None, embedder_backend: str = "offline",
                  lexicon_path: str | os.PathLike | None = None,
                  facts_path: str | os.PathLike | None = None,
-                 questions_path: str | os.PathLike | None = QUESTIONS_PATH) -> None:
+                 questions_path: str | os.PathLike | None = QUESTIONS_PATH,
+                 background_reload: bool = False) -> None:
         if path is None:
             from civic.settings import get_settings
 
@@ -656,6 +657,11 @@ class KnowledgeBase:
         self._lock = threading.Lock()
         self._index: _Index | None = None
         self._stamp: tuple | None = None
+        # The server's instance (get_knowledge_base) rebuilds after an edit in a background thread and answers from the
+        # last good version meanwhile: the question bank's fit takes seconds, longer than a chat channel waits.
+        self.background_reload = background_reload
+        self._reloader: threading.Thread | None = None
+        self._reloader_guard = threading.Lock()  # not self._lock: a rebuild holds that one for seconds
 
     # ------------------------------------------------------------------ loading
     @staticmethod
@@ -666,41 +672,74 @@ class KnowledgeBase:
         except OSError:
             return None
 
+    def _stamps(self) -> tuple:
+        return (self._file_stamp(self.path), self._file_stamp(self.lexicon_path), self._file_stamp(self.facts_path),
+                self._file_stamp(self.questions_path) if self.questions_path else None)
+
     def _current(self) -> _Index:
-        stamp = (self._file_stamp(self.path), self._file_stamp(self.lexicon_path), self._file_stamp(self.facts_path),
-                 self._file_stamp(self.questions_path) if self.questions_path else None)
+        index, stamp = self._index, self._stamps()
+        if index is not None and stamp == self._stamp:
+            return index
+        if index is not None and self.background_reload:
+            self._start_reload()
+            return index
+        with self._lock:
+            return self._reload()
+
+    def _start_reload(self) -> None:
+        with self._reloader_guard:
+            if self._reloader is None or not self._reloader.is_alive():
+                self._reloader = threading.Thread(target=self._reload_quietly, name="knowledge-reload", daemon=True)
+                self._reloader.start()
+
+    def _reload_quietly(self) -> None:
+        stamp = self._stamps()
+        try:
+            with self._lock:
+                self._reload()
+        except Exception:  # never take the last good version down; an edit of the files tries again
+            log.exception("knowledge base not reloaded, keeping the previous version")
+            self._stamp = stamp
+
+    def wait_for_reload(self, timeout: float | None = None) -> None:
+        """Block until a background rebuild (if any) has finished: for tests and command-line tools."""
+        reloader = self._reloader
+        if reloader is not None:
+            reloader.join(timeout)
+
+    def _reload(self) -> _Index:
+        """Called with the lock held: the current index, rebuilt first if a file changed."""
+        stamp = self._stamps()
         if self._index is not None and stamp == self._stamp:
             return self._index
-        with self._lock:
-            if self._index is not None and stamp == self._stamp:
-                return self._index
-            try:
-                data = load_entries(self.path)
-            except KnowledgeBaseError as exc:
-                if self._index is None:
-                    raise
-                # An administrator saved a broken file by hand: keep answering from the last good version.
-                log.warning("knowledge base %s not reloaded, keeping the previous version: %s", self.path, exc)
-                self._stamp = stamp
-                return self._index
-            try:
-                self._lexicon = Lexicon.load(self.lexicon_path)
-            except LexiconError as exc:
-                log.warning("lexicon %s not reloaded, keeping the previous version: %s", self.lexicon_path, exc)
-            try:
-                self._facts = FactKinds.load(self.facts_path)
-            except FactsError as exc:
-                if self._facts is None:
-                    raise  # nothing to fall back on: the search cannot tell what a question asks for
-                log.warning("fact kinds %s not reloaded, keeping the previous version: %s", self.facts_path, exc)
-            index = _Index(data, self.analyzer, self.embedder_backend, self._lexicon, self._facts)
-            if self.questions_path is not None:
-                labelled = load_labelled(self.questions_path, set(data.by_id))
-                index.bank = build_bank(index, [(bank_text(q, data.by_id.get(c or "")), y) for q, c, y in labelled])
-            self._index = index
+        try:
+            data = load_entries(self.path)
+        except KnowledgeBaseError as exc:
+            if self._index is None:
+                raise
+            # An administrator saved a broken file by hand: keep answering from the last good version.
+            log.warning("knowledge base %s not reloaded, keeping the previous version: %s", self.path, exc)
             self._stamp = stamp
-            log.info("knowledge base loaded: %d entries from %s", len(data.entries), self.path.name)
             return self._index
+        try:
+            self._lexicon = Lexicon.load(self.lexicon_path)
+        except LexiconError as exc:
+            log.warning("lexicon %s not reloaded, keeping the previous version: %s", self.lexicon_path, exc)
+        try:
+            self._facts = FactKinds.load(self.facts_path)
+        except FactsError as exc:
+            if self._facts is None:
+                raise  # nothing to fall back on: the search cannot tell what a question asks for
+            log.warning("fact kinds %s not reloaded, keeping the previous version: %s", self.facts_path, exc)
+        index = _Index(data, self.analyzer, self.embedder_backend, self._lexicon, self._facts)
+        if self.questions_path is not None:
+            labelled = load_labelled(self.questions_path, set(data.by_id))
+            index.bank = build_bank(index, [(bank_text(q, data.by_id.get(c or "")), y) for q, c, y in labelled])
+        self._index = index
+        self._stamp = stamp
+        log.info("knowledge base loaded: %d entries from %s", len(data.entries), self.path.name)
+        return self._index
+
 
     @property
     def data(self) -> KnowledgeData:
@@ -857,7 +896,7 @@ def followup_text(question: str, context: Entry) -> str:
 
 @lru_cache(maxsize=4)
 def _shared(path: str) -> KnowledgeBase:
-    return KnowledgeBase(path)
+    return KnowledgeBase(path, background_reload=True)
 
 
 def get_knowledge_base(path: str | os.PathLike | None = None) -> KnowledgeBase:
