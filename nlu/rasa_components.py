@@ -20,7 +20,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.korean import get_analyzer, tokens
 from nlu.linear_intents import MAX_CHARS as LINEAR_MAX_CHARS
-from nlu.linear_intents import LinearIntentModel, blend_ranking, join_lemmas, read_pool, shift_priors
+from nlu.linear_intents import LinearIntentModel, blend_ranking, read_pool, shift_priors
 
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,14 +67,15 @@ class KoreanTokenizer(Tokenizer):
         return self._apply_token_pattern(result)
 
 
-def _tokenizer_lemmas(message: Message, text: str) -> str | None:
-    """The lemmas KoreanTokenizer already found (same nlu.korean.tokens and analyzer as the linear model's training),
-    so a message is analysed once, not twice (parse time); None when they are not there or not comparable: a text
-    the linear model would cut (MAX_CHARS), or the tokenizer's placeholder token for a text without morphemes."""
+def _tokenizer_lemmas(message: Message, text: str, model: LinearIntentModel | None = None) -> tuple[str, str] | None:
+    """The linear model's (lemma, shape) views of what KoreanTokenizer already found (same nlu.korean.tokens and
+    analyzer as the linear model's training), so a message is analysed once, not twice (parse time); None when the
+    tokens are not there or not comparable: a text the linear model would cut (MAX_CHARS), or the tokenizer's
+    placeholder token for a text without morphemes."""
     found = message.get(TOKENS_NAMES[TEXT])
     if not found or len(text) > LINEAR_MAX_CHARS or any(t.get("pos") is None for t in found):
         return None
-    return join_lemmas(t.lemma for t in found)
+    return (model or LinearIntentModel()).views([(t.lemma, t.get("pos")) for t in found])
 
 
 # A receipt number as citizens type it: GJ-2026-000123, gj 2026 000123, GJ2026000123, GJ-2026-123.
@@ -322,7 +323,8 @@ class LinearIntentClassifier(GraphComponent):
     def get_default_config() -> dict[str, Any]:
         return {"pool": None, "weight": 0.4, "intent_weights": {}, "log_prior": {}, "analyzer": "kiwi",
                 "ranking_length": 10, "char_ngrams": [1, 3], "word_ngrams": [1, 2], "max_char_features": 60000,
-                "max_word_features": 30000, "alpha": 1e-5, "use_lemmas": True}
+                "max_word_features": 30000, "alpha": 1e-5, "use_lemmas": True,
+                "shape_ngrams": [0, 0], "shape_keep": [], "swap_words": [], "swap_copies": 0}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  model: LinearIntentModel | None = None) -> None:
@@ -383,9 +385,9 @@ class LinearIntentClassifier(GraphComponent):
             if not any(c.isalnum() for c in text):
                 continue  # nothing to read: left to DIET and NoWordsGuard
             try:
+                linear = self._model.proba_dict(text, _tokenizer_lemmas(message, text, self._model))
                 ranking = blend_ranking(message.get(INTENT_RANKING_KEY) or [],
-                                        shift_priors(self._model.proba_dict(text, _tokenizer_lemmas(message, text)),
-                                                     self._config.get("log_prior")),
+                                        shift_priors(linear, self._config.get("log_prior")),
                                         self._config["weight"], self._config.get("intent_weights"))
             except Exception:  # a parse must never fail because of the second stage
                 logger.exception("LinearIntentClassifier failed; DIET's ranking is kept")

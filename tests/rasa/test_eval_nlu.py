@@ -44,3 +44,20 @@ def test_json_options_give_a_usage_error_not_a_traceback():
     for bad in ("{bad", "[0.5]", "0.5"):
         with pytest.raises(argparse.ArgumentTypeError):
             _json_object(bad)
+
+
+def test_subject_folds_hold_each_subject_back_from_training_once():
+    from bench.eval_nlu import subject_groups, without_subjects
+
+    titles = ["육교 엘리베이터 고장", "비둘기 떼 대책", "불법 주차 단속 요청", "불법주차 너무 많아요", "가로등 꺼짐",
+              "싱크홀 위험", "버스 배차 간격"]
+    first, groups = subject_groups(titles, 3, seed=1)
+    assert first["불법 주차 단속 요청"] == first["불법주차 너무 많아요"] == "불법주차"  # spacing does not split a subject
+    names = [n for g in groups for n in g]
+    assert sorted(names) == sorted(set(first.values())) and len(names) == len(set(names))  # each subject in one fold
+    train = [("육교 계단 부서짐", "propose"), ("오늘 육교 건너서 출근했어", "out_of_scope"), ("점심 뭐 먹지", "out_of_scope")]
+    for group in groups:
+        kept = without_subjects(train, group)
+        assert ("점심 뭐 먹지", "out_of_scope") in kept
+        # a held-back subject is gone from every intent, so the model never saw the word at all
+        assert all("육교" not in t for t, _ in kept) if "육교" in group else len(kept) == 3

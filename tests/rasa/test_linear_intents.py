@@ -241,3 +241,64 @@ def test_component_applies_its_log_prior(tmp_path):
         cls.load(config, storage, resource, context).process([msg])
         results[shift] = {r["name"]: r["confidence"] for r in msg.get("intent_ranking")}["propose"]
     assert results[3.0] > results[0.0]
+
+
+# ---------------------------------------------------------------- subject-independent features (fifth round)
+def test_shape_view_hides_the_subject_and_keeps_the_request():
+    from nlu.linear_intents import join_shape
+
+    # Two complaints about different subjects, asked the same way, have one shape; the words of the request stay.
+    a = join_shape([("육교", "NNG"), ("고장", "NNG"), ("수리", "NNG"), ("해", "XSV"), ("주", "VX"), ("세요", "EP+EF")])
+    b = join_shape([("비둘기", "NNG"), ("고장", "NNG"), ("수리", "NNG"), ("해", "XSV"), ("주", "VX"), ("세요", "EP+EF")])
+    assert a == b == "<s> N N N 해/XSV 주/VX 세요/EP </s>"
+    assert join_shape([("버스", "NNG"), ("타", "VV"), ("었", "EP"), ("어", "EF")], keep={"버스"}).startswith("<s> 버스/NNG")
+
+
+def test_shape_features_train_persist_and_load(tmp_path):
+    texts, labels = [t for t, _ in TRAIN], [i for _, i in TRAIN]
+    model = LinearIntentModel(analyzer="mecab", shape_ngrams=(1, 3)).fit(texts, labels)
+    assert model._shape is not None and len(model._shape.vocabulary_) > 0
+    model.save(tmp_path)
+    loaded = LinearIntentModel.load(tmp_path)
+    probe = ["육교 계단이 부서졌어요 고쳐주세요", "점심 뭐 먹지", ""]
+    assert loaded.shape_ngrams == (1, 3)
+    assert np.allclose(loaded.predict_proba(probe)[1], model.predict_proba(probe)[1], atol=1e-6)
+    # Without the shape view the features differ: the setting is really used.
+    plain = LinearIntentModel(analyzer="mecab").fit(texts, labels)
+    assert not np.allclose(plain.predict_proba(probe)[1], model.predict_proba(probe)[1], atol=1e-4)
+
+
+def test_swap_subjects_copies_complaints_with_another_subject():
+    from nlu.linear_intents import swap_subjects
+
+    texts = ["육교 계단 고쳐주세요", "비둘기 너무 많아요", "버스 타고 놀러 갔어", "하늘이 맑다"]
+    labels = ["propose", "propose", "out_of_scope", "out_of_scope"]
+    words = ["육교", "비둘기", "버스", "싱크홀"]
+    out_t, out_l = swap_subjects(texts, labels, words, copies=2)
+    assert out_t[:4] == texts and out_l[:4] == labels  # the originals first, unchanged
+    extra = list(zip(out_t[4:], out_l[4:]))
+    assert len(extra) == 4 and all(label == "propose" for _, label in extra)  # everyday text is never copied
+    assert all(t.endswith(" 계단 고쳐주세요") and not t.startswith("육교") for t, _ in extra[:2])
+    assert all(t.endswith(" 너무 많아요") and not t.startswith("비둘기") for t, _ in extra[2:])
+    assert swap_subjects(texts, labels, words, copies=2) == (out_t, out_l)  # fixed seed
+    assert swap_subjects(texts, labels, words, copies=0) == (texts, labels)
+
+
+@pytest.mark.parametrize("text", ["가로등이 고장났어요 고쳐주세요", "오늘 점심 뭐 먹지 ㅋㅋ"])
+def test_component_with_shape_view_reuses_the_tokenizer(tmp_path, text):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu.rasa_components import KoreanTokenizer
+
+    cls, config, storage, resource, context = _component(
+        tmp_path, {"weight": 1.0, "analyzer": "mecab", "shape_ngrams": [1, 3], "swap_copies": 1,
+                   "swap_words": ["가로등", "육교"]})
+    cls.create(config, storage, resource, context).train(_training_data())
+    loaded = cls.load(config, storage, resource, context)
+    tokenizer = KoreanTokenizer({**KoreanTokenizer.get_default_config(), "analyzer": "mecab"})
+    tokenized, plain = Message(data={"text": text}), Message(data={"text": text})
+    tokenizer.process([tokenized])
+    for m in (tokenized, plain):
+        m.set("intent_ranking", [{"name": "out_of_scope", "confidence": 1.0}])
+    loaded.process([tokenized, plain])
+    assert tokenized.get("intent_ranking") == plain.get("intent_ranking")
