@@ -255,3 +255,43 @@ def test_evidence_counts_the_nouns_a_long_question_matches_beyond_a_short_one(kb
     long = index.terms(index.normalize("비전 선포식에서 한전이랑 통신사 같은 기관들이 데이터 공유 협약을 맺었다던데 목적이 뭐예요"))
     assert index.coverage(short, i)[2] == 0.0
     assert index.coverage(long, i)[2] > 0.0
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("국가 AI 데이터센터는 어떤 회사가 운영해요?", "org_name"),  # the entry names no company
+    ("실리콘밸리 협력 기관 이름 알려줘", "org_name"),  # "실리콘밸리 연구기관·기업" names none
+    ("AI 융합 대학 과정은 어느 대학에 생겨요?", "org_name"),  # GIST in passing is not the university asked about
+    ("창업캠프 멘토는 누가 해요?", "person"),  # no entry names a mentor
+    ("데이터센터 하나 더 지어요?", "another"),  # a later addition, never in the articles
+    ("AI 행정 서비스 혁신으로 뭐가 달라졌어요?", "so_far"),  # an outcome, not a plan
+    ("광주 AI 사업 성공했다고 봐요?", "judgement"),
+])
+def test_names_additions_outcomes_and_judgements_the_entry_lacks_are_refused(kb, question, kind):
+    result = kb.search(question)
+    assert result.band != "answer" and kind in result.missing
+
+
+@pytest.mark.parametrize("question, entry", [
+    ("AI 사관학교는 어느 회사랑 운영해요?", "ai_academy"),  # 교육 기업 멋쟁이사자처럼(Like Lion)
+    ("데이터 공유 협약 맺은 기관 이름 알려줘", "data_mou"),  # 한국전력공사, 전남대학교병원...
+    ("인공지능산업융합사업단 초대 단장 누구예요?", "agency"),  # 임차식(Lim Cha-sik) ... 부이사장
+    ("비전 선포식에서 비전 발표한 시장은 누구예요?", "vision_2020"),  # 이용섭 시장
+])
+def test_names_the_entry_holds_are_still_answered(kb, question, entry):
+    result = kb.search(question)
+    assert not result.missing and result.top.id == entry
+
+
+def test_a_market_is_not_a_person_named_with_a_title():
+    from knowledge.facts import default_facts
+
+    holds = default_facts().holds["person"]
+    assert holds.search("이용섭 시장은") and holds.search("임차식(Lim Cha-sik) 전 소프트웨어공제조합 부이사장")
+    assert not holds.search("글로벌 시장 진출 지원")
+
+
+def test_english_words_and_family_framing_are_read_as_the_knowledge_base_words(kb):
+    index = kb._current()
+    assert index.normalize("Gwangju AI hub city ceo") == "광주 ai 중심도시 대표"
+    words = {t.word for t in index.terms(index.normalize("초등학생 딸이 있는 엄마인데요 AI 캠프 있어요?"))}
+    assert {"딸", "엄마"}.isdisjoint(words) and "초등학생" in words  # a target group stays a topic word
