@@ -1187,6 +1187,16 @@ runs, hand-written macro-F1 and ask_program F1 not lower than DIET alone beyond 
   3.2): p50 12.9 / p95 20.0 ms against 12.3 / 19.3 ms.
 - Not tried for lack of time: the shape view in DIET's featurizers (DIET's own subject dependence is not measured
   by the protocol, which leaves DIET out), and swapping subjects inside the everyday texts that name one.
+- Held-out scoring 11 (lead, 09:52-10:05 UTC, `make eval-nlu` after this round; the setting was fixed by the rule
+  above before it): propose recall 0.967 -> 0.987 on the held-out titles and 0.957 -> 0.970 on the fresh ones, but
+  out_of_scope recall 0.963 -> 0.943 and 0.970 -> 0.957, and hand-written macro-F1 0.951 -> 0.939 (greet 6 -> 5 of
+  8 and bot_challenge 7 -> 6 of 8, both to out_of_scope). The four real-text recalls sum to 3.857 before and after:
+  on unseen text this round moved the propose / out_of_scope operating point instead of separating the two better,
+  although dev and the protocol said both rose. Kept as shipped, because the rule was fixed on dev before the
+  scoring and choosing between the two settings on the held-out files would be tuning on them; the product reading
+  agrees (a missed complaint is lost, an everyday sentence read as propose opens a form that stores nothing
+  unconfirmed). The held-out samples (300 texts per side, one text = 0.0033) are too small for the margins left; the
+  next step is a larger held-out sample, not another scoring of these.
 
 ## FallbackClassifier threshold (tuned on dev data, not on the held-out files)
 
