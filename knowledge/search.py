@@ -356,6 +356,31 @@ class _Index:
             else self.embedder.fit(fit_texts).embed(fit_texts)
         self.emb_keys = np.ascontiguousarray(vectors[: len(keys)].T)
 
+        # Which entries each noun of a title or alias names (단지 -> ai_complex, 인재 -> talent_ladder, goals_10yr):
+        # a follow-up whose own topic word names another entry is about that entry (see KnowledgeBase.search).
+        self.name_owners: dict[str, set[int]] = {}
+        for i, e in enumerate(self.entries):
+            for name in (e.title, *e.aliases):
+                for t in self.terms(self.normalize(name)):
+                    if t.noun and not t.fragment and not t.word.isdigit():
+                        self.name_owners.setdefault(t.word, set()).add(i)
+
+    def other_topic(self, question: str, context: int) -> set[int]:
+        """Entries other than `context` that a noun of the question names, when that noun is the question's topic
+        (marked 은/는 or 쪽: "그럼 시민은 뭘 할 수 있어요?", "인재 쪽 과제는?", "그 단지는 어디 있어요?") and names none of the
+        context's own names. A facet asked for ("거기 예산은?": a kind of fact, see facts.yml) is not a new topic."""
+        text = self.normalize(question)
+        out: set[int] = set()
+        for t in self.signals(question)[0]:
+            owners = self.name_owners.get(t.word)
+            if not owners or context in owners or not t.noun or t.fragment:
+                continue
+            if any(rx.search(t.word) for rx in self.fact_kinds.asks.values()):
+                continue
+            if re.search(re.escape(t.word) + r"들?(?:\s*(?:쪽|측|분야)|(?:은|는)(?![가-힣]))", text):
+                out |= owners
+        return out
+
     # ------------------------------------------------------------------ analysis
     def _lemmas(self, text: str) -> list[str]:
         return [m.lemma.lower() for m in self.analyzer.analyze(text) if m.is_content]
@@ -775,6 +800,20 @@ class KnowledgeBase:
         context = index.data.by_id.get(context_topic or "")
         if context is None:
             return result
+        final = self._followup(index, question, context, params, bank, result)
+        # "그럼 시민은 뭘 할 수 있어요?" after 4대 전략: the citizen's topic word names another entry, which the question
+        # read alone ranks first; the last topic (whose text may mention that word in passing) is not the answer.
+        if final.band == "answer" and final.top is not None and final.top.id == context.id and result.top is not None:
+            other = index.other_topic(question, index.position[context.id])
+            if index.position[result.top.id] in other:
+                return result if result.band == "answer" else replace(result, band="clarify", source_line="")
+            if any(index.position[c.entry.id] in other for c in result.candidates):
+                # "그 테스트베드 들어가는 단지는 어디 있어요?": both topics named, the other one as the subject.
+                return replace(result, band="clarify", source_line="")
+        return final
+
+    def _followup(self, index: _Index, question: str, context: Entry, params: FusionParams,
+                  bank: QuestionBank | None, result: SearchResult) -> SearchResult:
         # A follow-up ("거기 예산은?") or a question too weak on its own: read it together with the last topic.
         if DEICTIC.search(question or "") or result.band != "answer" or result.top is None \
                 or result.top.id != context.id:

@@ -295,3 +295,29 @@ def test_english_words_and_family_framing_are_read_as_the_knowledge_base_words(k
     assert index.normalize("Gwangju AI hub city ceo") == "광주 ai 중심도시 대표"
     words = {t.word for t in index.terms(index.normalize("초등학생 딸이 있는 엄마인데요 AI 캠프 있어요?"))}
     assert {"딸", "엄마"}.isdisjoint(words) and "초등학생" in words  # a target group stays a topic word
+
+
+def test_a_follow_up_whose_topic_word_names_another_entry_moves_to_it(kb):
+    # "시민은" (topic particle) names citizen_participation, not 4대 전략, whose text mentions citizens in passing;
+    # a facet asked for ("예산은": a kind of fact) or a word of the context's own names ("센터") is no new topic.
+    index = kb._current()
+    ctx = index.position["strategies_tasks"]
+    assert index.position["citizen_participation"] in index.other_topic("그럼 시민들은 뭐 하면 돼요?", ctx)
+    assert not index.other_topic("거기 예산은?", index.position["data_center"])
+    assert not index.other_topic("그 센터 규모는?", index.position["data_center"])
+    result = kb.search("그럼 시민들은 뭐 하면 돼요?", context_topic="strategies_tasks")
+    assert result.top.id != "strategies_tasks" or result.band != "answer"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("데이터센터 개소 때 장관이 뭐라고 했어요?", "said"),  # the entry reports no speech
+    ("협약 맺은 뒤 실제로 어떤 서비스가 개발됐어요?", "so_far"),  # what was actually done, never reported
+])
+def test_what_was_said_or_actually_done_is_refused_where_the_entry_lacks_it(kb, question, kind):
+    result = kb.search(question)
+    assert result.band != "answer" and kind in result.missing
+
+
+def test_what_was_said_is_answered_where_the_entry_reports_speech(kb):
+    assert "said" not in kb.search("강기정 시장이 월요대화에서 뭐라고 했어요?").missing
+    assert "said" not in kb.search("Beyond Justice가 무슨 말이에요?").missing  # what a phrase means
