@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Annotated
 
 import typer
 
@@ -12,7 +12,7 @@ from civic.settings import get_settings
 
 def register(app: typer.Typer) -> None:
     @app.command("backup")
-    def backup_cmd(output: Optional[Path] = typer.Option(None, "--output", "-o", help="백업 파일 경로")) -> None:
+    def backup_cmd(output: Annotated[Path | None, typer.Option("--output", "-o", help="백업 파일 경로")] = None) -> None:
         """운영 중에도 일관된 데이터베이스 백업을 만들어요 (SQLite backup API)."""
         db_path = get_settings().db_path
         target = output or backups.default_backup_path(db_path)

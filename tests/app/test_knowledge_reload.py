@@ -3,9 +3,8 @@ import os
 import shutil
 import time
 
-import knowledge.search as search
+from knowledge import search
 from knowledge.search import KnowledgeBase, get_knowledge_base
-
 from tests.app.test_knowledge_search import ENTRIES
 
 QUESTION = "GIST 인공지능대학원 정원"
