@@ -711,6 +711,17 @@ def show_errors(examples: list[Example], run: Run) -> None:
             print(f"   entities {sorted(ex.entities)} -> {sorted(pr.entities)}: {ex.text}")
 
 
+def _folds(text: str) -> int:
+    """An argparse type: a number of folds (2 or more), or a clear usage error."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 2:
+        raise argparse.ArgumentTypeError("at least 2 folds are needed")
+    return value
+
+
 def _json_object(text: str) -> dict:
     """An argparse type: a JSON object, or a clear usage error instead of a traceback."""
     import json
@@ -751,7 +762,7 @@ def main(argv: list[str] | None = None) -> int:
                         help='with --blend-from: JSON {"propose": 0.5}, the linear model\'s log prior shifts')
     parser.add_argument("--intent-weights", default={}, type=_json_object,
                         help='with --blend-from: JSON {"propose": 0.7, ...}, per-intent blend weights')
-    parser.add_argument("--subject-folds", type=int, metavar="K",
+    parser.add_argument("--subject-folds", type=_folds, metavar="K",
                         help="development: leave-subject-out on the linear stage (K folds over the dev titles' "
                              "subjects; settings from --linear, prior from --log-prior; dev only, no DIET)")
     parser.add_argument("--subject-seed", type=int, default=11, help="with --subject-folds: seed of the subject split")

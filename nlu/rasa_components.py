@@ -67,15 +67,15 @@ class KoreanTokenizer(Tokenizer):
         return self._apply_token_pattern(result)
 
 
-def _tokenizer_lemmas(message: Message, text: str, model: LinearIntentModel | None = None) -> tuple[str, str] | None:
-    """The linear model's (lemma, shape) views of what KoreanTokenizer already found (same nlu.korean.tokens and
-    analyzer as the linear model's training), so a message is analysed once, not twice (parse time); None when the
-    tokens are not there or not comparable: a text the linear model would cut (MAX_CHARS), or the tokenizer's
-    placeholder token for a text without morphemes."""
+def _tokenizer_views(message: Message, text: str, model: LinearIntentModel) -> tuple[str, str] | None:
+    """`model`'s (lemma, shape) views of what KoreanTokenizer already found (same nlu.korean.tokens and analyzer as
+    the linear model's training), so a message is analysed once, not twice (parse time); None when the tokens are
+    not there or not comparable: a text the linear model would cut (MAX_CHARS), or the tokenizer's placeholder token
+    for a text without morphemes."""
     found = message.get(TOKENS_NAMES[TEXT])
     if not found or len(text) > LINEAR_MAX_CHARS or any(t.get("pos") is None for t in found):
         return None
-    return (model or LinearIntentModel()).views([(t.lemma, t.get("pos")) for t in found])
+    return model.views([(t.lemma, t.get("pos")) for t in found])
 
 
 # A receipt number as citizens type it: GJ-2026-000123, gj 2026 000123, GJ2026000123, GJ-2026-123.
@@ -385,7 +385,7 @@ class LinearIntentClassifier(GraphComponent):
             if not any(c.isalnum() for c in text):
                 continue  # nothing to read: left to DIET and NoWordsGuard
             try:
-                linear = self._model.proba_dict(text, _tokenizer_lemmas(message, text, self._model))
+                linear = self._model.proba_dict(text, _tokenizer_views(message, text, self._model))
                 ranking = blend_ranking(message.get(INTENT_RANKING_KEY) or [],
                                         shift_priors(linear, self._config.get("log_prior")),
                                         self._config["weight"], self._config.get("intent_weights"))

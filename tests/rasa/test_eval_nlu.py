@@ -46,6 +46,20 @@ def test_json_options_give_a_usage_error_not_a_traceback():
             _json_object(bad)
 
 
+
+def test_a_bad_number_of_subject_folds_gives_a_usage_error():
+    import argparse
+
+    import pytest
+
+    from bench.eval_nlu import _folds
+
+    assert _folds("5") == 5
+    for bad in ("x", "1", "-3"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            _folds(bad)
+
+
 def test_subject_folds_hold_each_subject_back_from_training_once():
     from bench.eval_nlu import subject_groups, without_subjects
 

@@ -202,7 +202,7 @@ def test_component_reads_its_pool(tmp_path):
 def test_component_reuses_the_tokenizers_lemmas_with_the_same_result(tmp_path, text):
     from rasa.shared.nlu.training_data.message import Message
 
-    from nlu.rasa_components import KoreanTokenizer, _tokenizer_lemmas
+    from nlu.rasa_components import KoreanTokenizer, _tokenizer_views
 
     cls, config, storage, resource, context = _component(tmp_path, {"weight": 1.0})
     cls.create(config, storage, resource, context).train(_training_data())
@@ -210,8 +210,8 @@ def test_component_reuses_the_tokenizers_lemmas_with_the_same_result(tmp_path, t
     tokenizer = KoreanTokenizer({**KoreanTokenizer.get_default_config(), "analyzer": config["analyzer"]})
     tokenized, plain = Message(data={"text": text}), Message(data={"text": text})
     tokenizer.process([tokenized])
-    assert _tokenizer_lemmas(tokenized, text)  # the shortcut is taken, not silently skipped
-    assert _tokenizer_lemmas(plain, text) is None
+    assert _tokenizer_views(tokenized, text, loaded._model)  # the shortcut is taken, not silently skipped
+    assert _tokenizer_views(plain, text, loaded._model) is None
     for m in (tokenized, plain):
         m.set("intent_ranking", [{"name": "out_of_scope", "confidence": 1.0}])
     loaded.process([tokenized, plain])
