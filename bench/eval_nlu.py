@@ -58,6 +58,15 @@ REAL_FILE = ROOT / "nlu" / "eval" / "real_heldout.yml"
 # figures, never tuned on.
 FRESH_FILE = ROOT / "nlu" / "eval" / "real_fresh.yml"
 DEV_FILE = ROOT / "nlu" / "eval" / "dev_real.yml"  # dev only: iterate on this, never on the held-out files
+# The files the targets are judged on since 2026-11-22 14:05 UTC (the old ones above had been scored 11 and 5 times;
+# they stay in the report as extra columns): a blind hand-written set, intents only (25 per intent, written without
+# seeing the training data or the model's errors; absent until the lead puts it there, then the report says so), and
+# the larger real sample drawn last by bench/sample_nlu_data.py (HELDOUT2_SIZES).
+BLIND_FILE = ROOT / "nlu" / "eval" / "test_blind.yml"
+HELDOUT2_FILE = ROOT / "nlu" / "eval" / "real_heldout2.yml"
+# A development set of the blind set's kind (hand-written, intents only, 25 per intent): --dev scores it; data and
+# settings may be chosen on it, but it is never trained on.
+DEV_HAND_FILE = ROOT / "nlu" / "eval" / "dev_hand.yml"
 POOL_FILE = ROOT / "nlu" / "pool" / "real_pool.yml"  # the linear second stage's extra real text (not DIET's)
 DOC = ROOT / "docs" / "nlu.md"
 ANALYZERS = ("mecab", "kiwi", "okt")
@@ -70,7 +79,7 @@ class Example:
     text: str
     intent: str
     entities: list[tuple[str, int, int, str]]  # (entity, start, end, canonical value)
-    source: str  # "test" | "real" | "fresh"
+    source: str  # "test" | "real" | "fresh" | "blind" | "real2" | "dev" | "dev-hand" | "dev-handfile"
     origin: str = ""  # real text: petitions | chatbot | 3i4k (metadata of nlu/eval/real_heldout.yml)
 
 
@@ -94,12 +103,30 @@ class Run:
 
 
 # ---------------------------------------------------------------- data
-def load_examples(synonyms: dict[str, str]) -> list[Example]:
+def intent_examples(path: Path, source: str) -> list[Example]:
+    """The messages of a Rasa NLU file with their intents only (entity markup dropped): hand-written sets without
+    entity annotations (test_blind.yml, dev_hand.yml) and the real samples."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return [Example(m.get("text"), m.get("intent"), [], source,
+                    ((m.get("metadata") or {}).get("intent") or {}).get("source", ""))
+            for m in load_data(str(path)).intent_examples]
+
+
+def load_examples(synonyms: dict[str, str], blind: Path | None = BLIND_FILE) -> list[Example]:
+    """The held-out messages: the old files (test.yml with entities, real_heldout.yml, real_fresh.yml; required)
+    and the new ones the targets are judged on (real_heldout2.yml required, the blind file if it exists)."""
     from rasa.shared.nlu.training_data.loading import load_data
 
     from nlu.rasa_components import normalize_receipt_id
 
     out = []
+    for path in (HELDOUT2_FILE,):
+        if not path.exists():
+            raise SystemExit(f"missing held-out file {path.relative_to(ROOT)} (run: python -m bench.sample_nlu_data)")
+    out += intent_examples(HELDOUT2_FILE, "real2")
+    if blind is not None and blind.exists():
+        out += intent_examples(blind, "blind")
     for path, source in ((TEST_FILE, "test"), (REAL_FILE, "real"), (FRESH_FILE, "fresh")):
         if not path.exists():
             raise SystemExit(f"missing held-out file {path.relative_to(ROOT)} (run: python -m bench.sample_nlu_data)")
@@ -240,6 +267,8 @@ def summarize(run: Run, examples: list[Example]) -> dict:
     test = [(e, p) for e, p in zip(examples, run.predictions) if e.source == "test"]
     real = [(e, p) for e, p in zip(examples, run.predictions) if e.source == "real"]
     fresh = [(e, p) for e, p in zip(examples, run.predictions) if e.source == "fresh"]
+    blind = [(e, p) for e, p in zip(examples, run.predictions) if e.source == "blind"]
+    real2 = [(e, p) for e, p in zip(examples, run.predictions) if e.source == "real2"]
     intents = intent_report([e.intent for e, _ in test], [p.intent for _, p in test])
     lenient = intent_report([e.intent for e, _ in test], [p.intent for _, p in test], ok_as_fallback=True)
     entities = entity_report([e for e, _ in test], [p for _, p in test])
@@ -273,11 +302,41 @@ def summarize(run: Run, examples: list[Example]) -> dict:
         "n_real_propose": len(real_prop), "n_real_oos": len(real_oos), "n_test": len(test),
         "fresh": {intent: recall_counts(intent, [p.intent for e, p in fresh if e.intent == intent])
                   for intent in ("propose", "out_of_scope")},
+        "fresh_n": {intent: sum(e.intent == intent for e, _ in fresh) for intent in ("propose", "out_of_scope")},
+        # The files the targets are judged on (None / zero counts when absent or empty).
+        "blind": hand_summary([e.intent for e, _ in blind], [p.intent for _, p in blind]) if blind else None,
+        "heldout2": {intent: recall_counts(intent, [p.intent for e, p in real2 if e.intent == intent])
+                     for intent in ("propose", "out_of_scope")},
+        "heldout2_n": {intent: sum(e.intent == intent for e, _ in real2) for intent in ("propose", "out_of_scope")},
+        "heldout2_misses": {intent: Counter(p.intent for e, p in real2 if e.intent == intent and p.intent != intent)
+                            for intent in ("propose", "out_of_scope")},
+        "heldout2_by_origin": {origin: (sum(p.intent == e.intent for e, p in real2 if e.origin == origin),
+                                        sum(e.origin == origin for e, _ in real2))
+                               for origin in sorted({e.origin for e, _ in real2})},
         "by_origin": {origin: (sum(p.intent == e.intent for e, p in real if e.origin == origin),
                                sum(e.origin == origin for e, _ in real))
                       for origin in sorted({e.origin for e, _ in real})},
         "p50": percentile(ms, 0.5), "p95": percentile(ms, 0.95), "n_parsed": len(ms), "sweep": sweep,
     }
+
+
+def hand_summary(gold: list[str], pred: list[str]) -> dict:
+    """A hand-written intent-only set (test_blind.yml, dev_hand.yml): intent_report strict and with nlu_fallback
+    counted right for out_of_scope, and the number of messages."""
+    return {**intent_report(gold, pred), "lenient_macro_f1": intent_report(gold, pred, ok_as_fallback=True)["macro_f1"],
+            "n": len(gold)}
+
+
+def hand_lines(rep: dict, name: str) -> list[str]:
+    """Markdown for a hand-written intent-only set: accuracy, macro-F1, the per-intent table, confusion pairs."""
+    lines = [(f"{name}: {rep['n']} messages, accuracy {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f} "
+              f"(counting nlu_fallback as right for out_of_scope: {rep['lenient_macro_f1']:.3f})."), "",
+             "| intent | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    for label, row in rep["rows"].items():
+        lines.append(f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
+    lines += ["", "Confusion pairs (gold → predicted, count):", ""]
+    lines += [f"- {g} → {p}: {n}" for (g, p), n in rep["confusion"].most_common(12)] or ["- none"]
+    return lines
 
 
 # ---------------------------------------------------------------- threshold tuning (dev data, never held-out)
@@ -375,21 +434,24 @@ def recall_counts(intent: str, predicted: Sequence[str]) -> tuple[int, int, int]
 
 def eval_dev(analyzer: str, base_config: Path, train_data: Path = TRAIN_DATA, show_misses: bool = False,
              dump: Path | None = None) -> int:
-    """Train the shipped data and pipeline, measure only on the dev sample (nlu/eval/dev_real.yml); held-out not read.
+    """Train the shipped data and pipeline, measure only on the dev files (nlu/eval/dev_real.yml and, if present,
+    the hand-written nlu/eval/dev_hand.yml); held-out not read.
 
-    For development iterations: propose and out_of_scope recall on real dev text, and a threshold sweep."""
-    from rasa.shared.nlu.training_data.loading import load_data
-
+    For development iterations: propose and out_of_scope recall on real dev text, a threshold sweep, and dev_hand's
+    macro-F1 with its per-intent table."""
     if not DEV_FILE.exists():
         raise SystemExit(f"missing {DEV_FILE.relative_to(ROOT)} (run: python -m bench.sample_nlu_data)")
     _, train_keys = training_synonyms_and_texts(train_data)
-    dev = [Example(m.get("text"), m.get("intent"), [], "dev",
-                   ((m.get("metadata") or {}).get("intent") or {}).get("source", ""))
-           for m in load_data(str(DEV_FILE)).intent_examples]
-    leaked = sum(_key(e.text) in train_keys for e in dev)
+    real_dev = intent_examples(DEV_FILE, "dev")
+    hand_dev = intent_examples(DEV_HAND_FILE, "dev-handfile") if DEV_HAND_FILE.exists() else []
+    leaked = sum(_key(e.text) in train_keys for e in real_dev)
     if leaked:
         print(f"error: {leaked} dev messages occur in the training data", file=sys.stderr)
         return 1
+    # Hand-written sets written apart from the training data may repeat a short common message (안녕하세요):
+    # reported, not refused; a message copied from dev_hand into nlu/data would show up here.
+    hand_in_train = sum(_key(e.text) in train_keys for e in hand_dev)
+    dev = real_dev + hand_dev
     with tempfile.TemporaryDirectory(prefix="eval-nlu-dev-") as tmp:
         run = train_and_parse(analyzer, dev, Path(tmp), base_config, train_data=train_data)
     if run.error:
@@ -397,8 +459,21 @@ def eval_dev(analyzer: str, base_config: Path, train_data: Path = TRAIN_DATA, sh
         return 1
     dump_rankings(dump, dev, run.predictions)
     ms = [p.ms for p in run.predictions]
-    print(f"dev ({analyzer}): {len(dev)} real texts, trained in {run.train_s:.0f} s, parse p50 "
-          f"{percentile(ms, 0.5):.1f} ms p95 {percentile(ms, 0.95):.1f} ms, load {os.getloadavg()[0]:.1f}")
+    print(f"dev ({analyzer}): {len(real_dev)} real texts, {len(hand_dev)} hand-written (dev_hand.yml), trained in "
+          f"{run.train_s:.0f} s, parse p50 {percentile(ms, 0.5):.1f} ms p95 {percentile(ms, 0.95):.1f} ms, "
+          f"load {os.getloadavg()[0]:.1f}")
+    hand_pairs = [(e, p) for e, p in zip(dev, run.predictions) if e.source == "dev-handfile"]
+    if hand_pairs:
+        rep = hand_summary([e.intent for e, _ in hand_pairs], [p.intent for _, p in hand_pairs])
+        print("\n".join(hand_lines(rep, f"  dev_hand.yml ({hand_in_train} of its messages also in the training data)")))
+        if show_misses:  # hand-written dev text (not shared data): printed whole
+            for e, p in hand_pairs:
+                if p.intent != e.intent:
+                    print(f"   hand {e.intent} -> {p.intent} ({p.raw_intent} {p.confidence:.2f}): {e.text}")
+    else:
+        print(f"  no {DEV_HAND_FILE.relative_to(ROOT)}: hand-written dev set not scored")
+    run.predictions = [p for e, p in zip(dev, run.predictions) if e.source == "dev"]
+    dev = real_dev
     groups = [(f"{origin:9s} {intent:12s}", intent, [p.intent for e, p in zip(dev, run.predictions)
                                                      if e.origin == origin])
               for origin, intent in sorted({(e.origin, e.intent) for e in dev})]
@@ -435,14 +510,14 @@ def blend_from(dump: Path, train_data: Path, settings: dict, pool_limits: dict |
     from nlu.linear_intents import LinearIntentModel, blend_ranking, read_pool, shift_priors
 
     rows = json.loads(dump.read_text(encoding="utf-8"))
-    tune = any(r["source"] == "dev-hand" for r in rows)
+    tune = any(r["source"] == "dev-hand" for r in rows)  # dev-handfile (dev_hand.yml) rows need no split
     folder = dev_split(train_data)[0] if tune else train_data  # the data the dumped DIET model was trained on
     messages = load_data(str(folder)).intent_examples
     texts, labels = [m.get("text") for m in messages], [m.get("intent") for m in messages]
     pool = read_pool(POOL_FILE, pool_limits) if pool_limits != {} else []
     # The real dev texts must be in neither; the hand-written dev split is dev_split()'s (near-duplicates across it,
     # such as 안녕 / 안녕!, are the same for DIET and for the linear model).
-    dev_keys = {_key(r["text"]) for r in rows if r["source"] != "dev-hand"}
+    dev_keys = {_key(r["text"]) for r in rows if not r["source"].startswith("dev-hand")}
     if any(_key(t) in dev_keys for t, _ in pool) or any(_key(t) in dev_keys for t in texts):
         print("error: a dev text is in the linear model's training data", file=sys.stderr)
         return 1
@@ -455,8 +530,8 @@ def blend_from(dump: Path, train_data: Path, settings: dict, pool_limits: dict |
           f"{'tune split' if tune else 'dev'}: {len(rows)} texts; threshold {threshold}; log prior {log_prior}, "
           f"intent weights {intent_weights}")
     print("| weight | propose recall (dev real) | OOS recall | OOS or fallback | hand macro-F1 (fallback ok for OOS) "
-          "| ask_program F1 | in-scope hand → fallback |")
-    print("|---|---|---|---|---|---|---|")
+          "| ask_program F1 | in-scope hand → fallback | hand macro-F1 strict |")
+    print("|---|---|---|---|---|---|---|---|")
     for w in weights:
         pred = []
         for r, pr in zip(rows, probs):
@@ -467,18 +542,19 @@ def blend_from(dump: Path, train_data: Path, settings: dict, pool_limits: dict |
             second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
             low = top["confidence"] < threshold or top["confidence"] - second < ambiguity
             pred.append("nlu_fallback" if low else top["name"])
-        real = [(r, p) for r, p in zip(rows, pred) if r["source"] != "dev-hand"]
+        real = [(r, p) for r, p in zip(rows, pred) if not r["source"].startswith("dev-hand")]
         prop = recall_counts("propose", [p for r, p in real if r["intent"] == "propose"])
         oos = recall_counts("out_of_scope", [p for r, p in real if r["intent"] == "out_of_scope"])
-        hand = [(r["intent"], p) for r, p in zip(rows, pred) if r["source"] == "dev-hand"]
+        hand = [(r["intent"], p) for r, p in zip(rows, pred) if r["source"].startswith("dev-hand")]
         cells = [f"{prop[0] / prop[2]:.3f}", f"{oos[0] / oos[2]:.3f}", f"{oos[1] / oos[2]:.3f}"]
         if hand:
             rep = intent_report([g for g, _ in hand], [p for _, p in hand], ok_as_fallback=True)
             in_scope = [p for g, p in hand if g != "out_of_scope"]
+            strict = intent_report([g for g, _ in hand], [p for _, p in hand])["macro_f1"]
             cells += [f"{rep['macro_f1']:.3f}", f"{rep['rows']['ask_program']['f1']:.3f}",
-                      f"{sum(p == 'nlu_fallback' for p in in_scope) / max(1, len(in_scope)):.3f}"]
+                      f"{sum(p == 'nlu_fallback' for p in in_scope) / max(1, len(in_scope)):.3f}", f"{strict:.3f}"]
         else:
-            cells += ["-", "-", "-"]
+            cells += ["-", "-", "-", "-"]
         print(f"| {w:.2f} | " + " | ".join(cells) + " |")
     return 0
 
@@ -554,9 +630,19 @@ def subject_folds(train_data: Path, settings: dict, log_prior: dict | None, fold
 # ---------------------------------------------------------------- report
 # How many times the held-out files have been scored in development, printed in docs/nlu.md so that a reader can
 # judge how held-out they still are. Bump it by one before each new full `make eval-nlu`.
-HELDOUT_SCORINGS = 11
+HELDOUT_SCORINGS = 12
 # The same count for the fresh sample (nlu/eval/real_fresh.yml), committed before its first scoring.
-FRESH_SCORINGS = 5
+FRESH_SCORINGS = 6
+# The same counts for the files the targets are judged on from 2026-11-22 on (nlu/eval/test_blind.yml and
+# nlu/eval/real_heldout2.yml): the lead bumps them by one before each scoring; each file is meant to be scored once.
+BLIND_SCORINGS = 1
+HELDOUT2_SCORINGS = 1
+
+
+def _recall_cell(counts: tuple[int, int, int], n: int) -> str:
+    """A recall with its count, or "n/a" when the file has no text of that intent."""
+    hit, _, total = counts
+    return f"{hit / total:.3f} ({hit}/{total})" if n else "n/a"
 
 
 def _fresh(r: dict, intent: str) -> str:
@@ -576,11 +662,25 @@ def markdown(runs: list[Run], results: dict[str, dict], winner: str, configured:
          "end of the run (2 cores), so the times are those of a busy machine."),
         "Regenerate with `make eval-nlu` (bench/eval_nlu.py); do not edit the figures by hand.",
         "",
-        (f"Held-out scorings: this is scoring number {HELDOUT_SCORINGS} of nlu/eval/real_heldout.yml and "
-         "nlu/eval/test.yml in this week-end's development sessions (one before the dev draw existed, the "
-         "2026-11-22 01:09, 02:02, 02:43, 04:41, 05:03, 06:44, 07:04 and 07:28 UTC runs (the last five with the linear "
-         "second stage), then this run, with the per-intent blend weights chosen on dev after it); every choice between them was made on the dev draw "
-         "(nlu/eval/dev_real.yml), and the more often the held-out files are scored, the less they are held out."),
+        (f"Scorings of the files the targets are judged on: this is scoring number {BLIND_SCORINGS} of "
+         f"nlu/eval/test_blind.yml and number {HELDOUT2_SCORINGS} of nlu/eval/real_heldout2.yml (each meant to be "
+         "scored once; 0 means the counter was not bumped before this run). Blind file: "
+         + (f"{results[winner]['blind']['n']} hand-written messages, intents only."
+            if results[winner]["blind"] else "ABSENT - macro-F1 not measured on it.")
+         + f" Second real sample: {results[winner]['heldout2_n']['propose']} petition titles, "
+         f"{results[winner]['heldout2_n']['out_of_scope']} everyday utterances"
+         + (" (no petition title was left under the held-out filters: every one is in an earlier sample or the "
+            "linear model's pool, so propose recall is not measured on never-scored titles; the verdict takes the "
+            "titles of real_heldout.yml and real_fresh.yml together: "
+            f"{_propose_verdict_recall(results[winner]):.3f} on "
+            f"{results[winner]['n_real_propose'] + results[winner]['fresh_n']['propose']} titles)."
+            if not results[winner]["heldout2_n"]["propose"] else ".")),
+        "",
+        (f"Old held-out scorings: this is scoring number {HELDOUT_SCORINGS} of nlu/eval/real_heldout.yml and "
+         "nlu/eval/test.yml in this week-end's development sessions (the earlier ones are in the history of "
+         "docs/nlu.md, the last before this one at 2026-11-22 09:52 UTC); every choice between them was made on the dev "
+         "draws (nlu/eval/dev_real.yml, nlu/eval/dev_hand.yml), and the more often the held-out files are scored, the "
+         "less they are held out."),
         "",
         ("Training data: nlu/data/ (hand-written + a real sample, bench/sample_nlu_data.py). Held-out, never trained on: "
          f"nlu/eval/test.yml ({results[winner]['n_test']} hand-written messages, all intents, entity annotations) and "
@@ -590,38 +690,60 @@ def markdown(runs: list[Run], results: dict[str, dict], winner: str, configured:
         "",
         "## Analyzer comparison",
         "",
-        ("| analyzer | train s | intent acc | macro-F1 | macro-F1 (fallback ok for OOS) | entity F1 (micro) | "
-         "propose recall (real) | out_of_scope recall (real) | propose recall (fresh) | out_of_scope recall (fresh) | "
-         "parse p50 ms | parse p95 ms | targets met |"),
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ("| analyzer | train s | macro-F1 (blind) | propose recall (heldout2) | out_of_scope recall (heldout2) | "
+         "parse p50 ms | parse p95 ms | targets met | old: intent acc (test) | old: macro-F1 (test) | "
+         "old: macro-F1 (test, fallback ok for OOS) | old: entity F1 (micro) | old: propose recall (real) | "
+         "old: out_of_scope recall (real) | old: propose recall (fresh) | old: out_of_scope recall (fresh) |"),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         if run.error:
-            lines.append(f"| {run.analyzer} | failed: {run.error} | | | | | | | | | | | |")
+            lines.append(f"| {run.analyzer} | failed: {run.error} | | | | | | | | | | | | | | |")
             continue
         r = results[run.analyzer]
         lines.append(
             f"| {run.analyzer}{' (winner)' if run.analyzer == winner else ''} | {run.train_s:.0f} | "
+            f"{_blind_cell(r)} | {_recall_cell(r['heldout2']['propose'], r['heldout2_n']['propose'])} | "
+            f"{_recall_cell(r['heldout2']['out_of_scope'], r['heldout2_n']['out_of_scope'])} | "
+            f"{r['p50']:.1f} | {r['p95']:.1f} | {targets_met(r)}/{len(TARGETS)} | "
             f"{r['intents']['accuracy']:.3f} | {r['intents']['macro_f1']:.3f} | {r['lenient']['macro_f1']:.3f} | "
             f"{r['entities']['micro_f1']:.3f} | {r['propose_recall']:.3f} | {r['oos_recall']:.3f} | "
-            f"{_fresh(r, 'propose')} | {_fresh(r, 'out_of_scope')} | {r['p50']:.1f} | {r['p95']:.1f} | {targets_met(r)}/{len(TARGETS)} |")
+            f"{_fresh(r, 'propose')} | {_fresh(r, 'out_of_scope')} |")
     for reason in skipped:
         lines.append(f"\nSkipped: {reason}")
     r = results[winner]
     lines += [
         "",
-        ("Targets: macro-F1 ≥ 0.95; propose recall ≥ 0.97 on unseen real petition titles; out_of_scope recall ≥ 0.95 "
-         "on unseen real everyday utterances; parse p95 ≤ 30 ms. The winner meets the most targets, then has the "
-         "highest macro-F1 to two decimals (one hand-written message is worth ~0.005-0.01 here, so smaller "
-         "differences are noise), then the fastest p95. Parse time is the in-process `Agent.parse_message` time per "
+        ("Targets (verdict rule since 2026-11-22): macro-F1 ≥ 0.95 on nlu/eval/test_blind.yml; out_of_scope recall "
+         "≥ 0.95 on the everyday utterances of nlu/eval/real_heldout2.yml; propose recall ≥ 0.97 on its petition "
+         "titles, or, while it has none (the filtered petition pool is used up by the earlier samples and the linear "
+         "stage's pool), on the titles of real_heldout.yml and real_fresh.yml together (never trained on, but scored "
+         "before); parse p95 ≤ 30 ms. A target whose file (or side of it) is absent or empty is "
+         "not met: n/a. The other columns marked old are the files scored many times before (test.yml, "
+         "real_heldout.yml, real_fresh.yml), reported beside the verdict. The winner meets the most targets, then has "
+         "the highest blind macro-F1 (old test.yml's without the blind file) to two decimals, then the fastest p95. "
+         "Parse time is the in-process `Agent.parse_message` time per "
          f"message, {r['n_parsed']} messages after a warm-up. DIET runs with a fixed random seed (config.yml)."),
         "",
-        "Targets met by the winner: " + ", ".join(f"{name} {'yes' if check(r) else 'NO'}"
+        "Targets met by the winner: " + ", ".join(f"{name} {_verdict(check(r))}"
                                                   for name, check in TARGETS.items()) + ".",
         "",
         f"## Details for {winner}",
         "",
-        (f"Hand-written held-out set: accuracy {r['intents']['accuracy']:.3f}, macro-F1 {r['intents']['macro_f1']:.3f} "
+        *(hand_lines(r["blind"], "Blind hand-written set (nlu/eval/test_blind.yml)") if r["blind"] else
+          ["Blind hand-written set: nlu/eval/test_blind.yml is absent, not scored."]),
+        "",
+        ("Second real held-out sample (nlu/eval/real_heldout2.yml): propose recall "
+         f"{_recall_cell(r['heldout2']['propose'], r['heldout2_n']['propose'])} (misses: "
+         f"{_counter(r['heldout2_misses']['propose'])}); out_of_scope recall "
+         f"{_recall_cell(r['heldout2']['out_of_scope'], r['heldout2_n']['out_of_scope'])} (with the fallback: "
+         + (f"{r['heldout2']['out_of_scope'][1] / r['heldout2']['out_of_scope'][2]:.3f}"
+            if r["heldout2_n"]["out_of_scope"] else "n/a")
+         + f"; misses: {_counter(r['heldout2_misses']['out_of_scope'])}). Recall by source: "
+         + (", ".join(f"{o} {hit / max(1, n):.3f} ({hit}/{n})" for o, (hit, n) in r["heldout2_by_origin"].items())
+            or "none") + "."),
+        "",
+        (f"Old hand-written held-out set (nlu/eval/test.yml): accuracy {r['intents']['accuracy']:.3f}, macro-F1 {r['intents']['macro_f1']:.3f} "
          f"(counting nlu_fallback as right for out_of_scope: {r['lenient']['macro_f1']:.3f})."),
         "",
         "| intent | precision | recall | F1 | support |",
@@ -666,14 +788,51 @@ def markdown(runs: list[Run], results: dict[str, dict], winner: str, configured:
     return "\n".join(lines) + "\n"
 
 
-TARGETS = {"macro-F1 ≥ 0.95": lambda r: r["intents"]["macro_f1"] >= 0.95,
-           "propose recall ≥ 0.97": lambda r: r["propose_recall"] >= 0.97,
-           "out_of_scope recall ≥ 0.95": lambda r: r["oos_recall"] >= 0.95,
+def _heldout2_recall(r: dict, intent: str) -> float | None:
+    hit, _, n = r["heldout2"][intent]
+    return hit / n if r["heldout2_n"][intent] else None
+
+
+def _propose_verdict_recall(r: dict) -> float | None:
+    """Propose recall on real_heldout2.yml; when it has no titles (the filtered petition pool is used up by the earlier
+    samples and the linear stage's pool), on the titles of real_heldout.yml and real_fresh.yml together: never
+    trained on, though scored before."""
+    if r["heldout2_n"]["propose"]:
+        return _heldout2_recall(r, "propose")
+    hit, n = r["fresh"]["propose"][0], r["fresh_n"]["propose"]
+    total = r["n_real_propose"] + n
+    return (r["propose_recall"] * r["n_real_propose"] + hit) / total if total else None
+
+
+def _at_least(value: float | None, target: float) -> bool | None:
+    return None if value is None else value >= target
+
+
+# The verdict: each check gives True, False or None (its file or side absent or empty: not measured, not met).
+TARGETS = {"macro-F1 ≥ 0.95 (test_blind.yml)":
+           lambda r: _at_least(r["blind"]["macro_f1"] if r["blind"] else None, 0.95),
+           "propose recall ≥ 0.97 (real_heldout2.yml, else real_heldout.yml + real_fresh.yml)":
+           lambda r: _at_least(_propose_verdict_recall(r), 0.97),
+           "out_of_scope recall ≥ 0.95 (real_heldout2.yml)":
+           lambda r: _at_least(_heldout2_recall(r, "out_of_scope"), 0.95),
            "parse p95 ≤ 30 ms": lambda r: r["p95"] <= 30.0}
 
 
 def targets_met(r: dict) -> int:
-    return sum(check(r) for check in TARGETS.values())
+    return sum(check(r) is True for check in TARGETS.values())
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a (not measured)" if ok is None else "yes" if ok else "NO"
+
+
+def _blind_cell(r: dict) -> str:
+    return f"{r['blind']['macro_f1']:.3f}" if r["blind"] else "n/a (no file)"
+
+
+def _macro_for_ranking(r: dict) -> float:
+    """The winner's second key: blind macro-F1, or the old test.yml's when the blind file is absent."""
+    return r["blind"]["macro_f1"] if r["blind"] else r["intents"]["macro_f1"]
 
 
 def _counter(c: Counter) -> str:
@@ -741,6 +900,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget-min", type=float, default=30.0, help="skip analyzers that would start later")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/nlu.md alone")
     parser.add_argument("--show-errors", action="store_true", help="print the hand-written messages it got wrong")
+    parser.add_argument("--blind-test", type=Path, default=BLIND_FILE,
+                        help="the blind hand-written intent-only file the macro-F1 target is judged on "
+                             "(absent: the report says so)")
     parser.add_argument("--keep-models", type=Path, help="copy the trained models to this folder (development)")
     parser.add_argument("--config", type=Path, default=CONFIG, help="a variant of config.yml to try (development)")
     parser.add_argument("--train-data", type=Path, default=TRAIN_DATA, help="a variant of nlu/data (development)")
@@ -785,14 +947,30 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     synonyms, train_keys = training_synonyms_and_texts(args.train_data)
-    examples = load_examples(synonyms)
-    leaked = [e for e in examples if _key(e.text) in train_keys]
+    examples = load_examples(synonyms, args.blind_test)
+    # The real samples and test.yml must never occur in the training data. The blind file is written apart from
+    # it and may repeat a short common message (안녕하세요): counted and reported, not refused.
+    leaked = [e for e in examples if e.source != "blind" and _key(e.text) in train_keys]
     if leaked:
         print(f"error: {len(leaked)} held-out messages also occur in nlu/data (held-out must never be trained on)",
               file=sys.stderr)
         return 1
-    print(f"held-out: {sum(e.source == 'test' for e in examples)} hand-written, "
-          f"{sum(e.source == 'real' for e in examples)} real; none in the training data")
+    dev_keys = {_key(e.text) for e in intent_examples(DEV_FILE, "dev")} if DEV_FILE.exists() else set()
+    if DEV_HAND_FILE.exists():
+        dev_keys |= {_key(e.text) for e in intent_examples(DEV_HAND_FILE, "dev-handfile")}
+    blind_in_train = sum(e.source == "blind" and _key(e.text) in train_keys for e in examples)
+    blind_in_dev = sum(e.source == "blind" and _key(e.text) in dev_keys for e in examples)
+    real2_in_dev = sum(e.source == "real2" and _key(e.text) in dev_keys for e in examples)
+    if real2_in_dev:
+        print(f"error: {real2_in_dev} texts of {HELDOUT2_FILE.relative_to(ROOT)} occur in the dev files",
+              file=sys.stderr)
+        return 1
+    print(f"held-out: {sum(e.source == 'blind' for e in examples)} blind hand-written "
+          f"({args.blind_test if args.blind_test.exists() else 'absent'}; {blind_in_train} also in nlu/data, "
+          f"{blind_in_dev} also in the dev files), {sum(e.source == 'real2' for e in examples)} real (second sample); "
+          f"old: {sum(e.source == 'test' for e in examples)} hand-written, "
+          f"{sum(e.source == 'real' for e in examples)} real, {sum(e.source == 'fresh' for e in examples)} fresh; "
+          "none of the real ones in the training data")
 
     runs: list[Run] = []
     results: dict[str, dict] = {}
@@ -819,15 +997,18 @@ def main(argv: list[str] | None = None) -> int:
                 r = results[analyzer]
                 if args.show_errors:
                     show_errors(examples, run)
-                print(f"   train {run.train_s:.0f} s, macro-F1 {r['intents']['macro_f1']:.3f}, propose recall "
-                      f"{r['propose_recall']:.3f}, OOS recall {r['oos_recall']:.3f}, p95 {r['p95']:.1f} ms; fresh "
+                print(f"   train {run.train_s:.0f} s; blind macro-F1 {_blind_cell(r)}, heldout2 propose "
+                      f"{_recall_cell(r['heldout2']['propose'], r['heldout2_n']['propose'])}, OOS "
+                      f"{_recall_cell(r['heldout2']['out_of_scope'], r['heldout2_n']['out_of_scope'])}, p95 "
+                      f"{r['p95']:.1f} ms; old: macro-F1 {r['intents']['macro_f1']:.3f}, propose recall "
+                      f"{r['propose_recall']:.3f}, OOS recall {r['oos_recall']:.3f}; fresh "
                       f"sample: propose {_fresh(r, 'propose')}, OOS {_fresh(r, 'out_of_scope')}")
             else:
                 print(f"   failed: {run.error}")
     if not results:
         print("error: no analyzer produced a model", file=sys.stderr)
         return 1
-    winner = max(results, key=lambda a: (targets_met(results[a]), round(results[a]["intents"]["macro_f1"], 2),
+    winner = max(results, key=lambda a: (targets_met(results[a]), round(_macro_for_ranking(results[a]), 2),
                                          -results[a]["p95"]))
     configured = {**configured_fallback(args.config), "load": " / ".join(f"{x:.1f}" for x in os.getloadavg())}
     report = markdown(runs, results, winner, configured, skipped)
@@ -840,6 +1021,40 @@ def main(argv: list[str] | None = None) -> int:
 
 
 NOTES = """
+## The files the targets are judged on (from 2026-11-22 14:05 UTC)
+
+- Why: nlu/eval/test.yml (188 messages, 8 per small intent: one message moves a recall by 0.125) and
+  nlu/eval/real_heldout.yml (300 texts per side) had been scored 11 times, nlu/eval/real_fresh.yml 5 times, and the
+  margins left over the targets were one to three texts. Decision (lead): the issue's targets are judged on NEW
+  files, each scored once by the lead; the old files stay in the table as the columns marked old.
+- nlu/eval/test_blind.yml: hand-written messages, intents only (no entity annotations), written blind (without the
+  training data, the dev files or the model's errors) by another engineer, 25 per intent; never opened by the
+  engineers who tune the NLU. Before any scoring the lead dropped the 98 messages equal (up to spacing, punctuation
+  and case) to a training or dev message - mostly short greetings, thanks and yes/no answers, 16 of the 25 greets -
+  so 202 unseen messages remain (7-25 per intent). `--blind-test F` (default that file): accuracy, macro-F1, per-intent table, confusion
+  pairs; absent -> the report says so and the macro-F1 target is n/a. A blind message that also occurs in nlu/data
+  (a short common message such as 안녕하세요 written independently) is counted and printed, not refused.
+- nlu/eval/real_heldout2.yml: drawn by `python -m bench.sample_nlu_data` AFTER every other sample and pool
+  (HELDOUT2_SIZES, seeds of its own), so every earlier file stayed byte-identical (checked with md5sum). Out of
+  scope: 500 ChatbotData + 500 3i4k utterances (the first held-out sample's 1:1 mix, same filters). Propose:
+  **0 petition titles** - under the held-out filters (categories 교통/건축/국토, 안전/환경, 반려동물, a LIVING keyword,
+  no NATIONAL keyword, 6-80 characters) every title is already in the held-out, dev or training sample or in the
+  linear model's pool (1,176 + 1,539 titles), the other categories likewise (fresh sample + pool), and
+  bluehouse_2020.jsonl adds 9 titles, none passing the filters. Only 199 titles fail the length filter alone (183
+  shorter than 6 characters). Freeing titles would mean moving part of the linear pool into a new held-out file,
+  which changes the shipped model; not done this session. So propose recall is judged on the 600 titles of
+  real_heldout.yml and real_fresh.yml together (never trained on, but scored 11 and 5 times before).
+- Verdict rule: macro-F1 ≥ 0.95 on test_blind.yml; out_of_scope recall ≥ 0.95 on real_heldout2.yml; propose
+  recall ≥ 0.97 on real_heldout2.yml's titles, or while it has none on those of real_heldout.yml + real_fresh.yml;
+  parse p95 ≤ 30 ms. A target without its file or side is not met (n/a). BLIND_SCORINGS and
+  HELDOUT2_SCORINGS (bench/eval_nlu.py) count the scorings in the report; the lead bumps them before each.
+- The leak check refuses to run when a text of real_heldout2.yml occurs in nlu/data or in a dev file;
+  tests/rasa/test_eval_nlu.py checks the draw (disjoint from every other sample, reproducible) and the verdict
+  plumbing with fake predictions (no training).
+- Dev of the same kinds: nlu/eval/dev_hand.yml (300 hand-written messages, 25 per intent, engineer T1; chosen on,
+  never trained on: `--dev` reports its macro-F1, per-intent table and confusions, and how many of its messages
+  also occur in the training data - 88 of 300, short common ones) and nlu/eval/dev_real.yml.
+
 ## How the data is made
 
 - Intents and entities are the contract in bot/domain/_shared.yml. Entities: `district` (동구, 서구, 남구, 북구, 광산구;
@@ -1208,6 +1423,47 @@ runs, hand-written macro-F1 and ask_program F1 not lower than DIET alone beyond 
   agrees (a missed complaint is lost, an everyday sentence read as propose opens a form that stores nothing
   unconfirmed). The held-out samples (300 texts per side, one text = 0.0033) are too small for the margins left; the
   next step is a larger held-out sample, not another scoring of these.
+
+## Small intents and out_of_scope on the new dev files (dev only, 2026-11-22, sixth round, engineer N6)
+
+- Rule, fixed before the runs: ship a change if nlu/eval/dev_hand.yml macro-F1 (strict) rises, dev_real propose
+  recall stays ≥ 0.99 and dev_real out_of_scope recall does not fall; otherwise leave it out. The held-out files,
+  old and new, were not read or scored. `python -m bench.eval_nlu --analyzers mecab --dev` (real Rasa training) and
+  offline blends of DIET-only dumps (`--dev --dump-rankings`, then `--blend-from`; dev_hand.yml rows are blended
+  too). Load average 2-7 on 2 cores (other engineers' trainings); two runs at a time.
+- Before (shipped config, 12:28-12:33 UTC, load 4.3): dev_hand macro-F1 **0.844** (accuracy 0.830; 88 of its 300
+  messages also occur in nlu/data), lowest support_proposal 0.683, out_of_scope F1 0.579 (precision 0.431: small
+  intents read as out_of_scope: help 6, support_proposal 6, goodbye 4, thanks 4, bot_challenge 3); dev_real propose
+  0.996 (498/500), out_of_scope **0.970** (582/600). DIET alone: 0.838, so the losses come from DIET, not the blend.
+- Blend levers on that dump, none kept: linear weight for out_of_scope 0.5 / 0.6 (hand 0.844 / 0.841, propose
+  0.988 / 0.994), out_of_scope prior -0.5 / -1 (out_of_scope 0.962 / 0.943), FallbackClassifier threshold 0.4 / 0.5
+  (hand 0.841 / 0.839, out_of_scope 0.968 / 0.963): all within one or two messages of 0.840 or against the rule.
+- Data: nlu/data/smalltalk_styles.yml, 164 hand-written examples in the styles the small intents lost (a greeting
+  or thanks with a sentence of context, slang and typed sounds, long polite forms, refusing to file, support with a
+  receipt number or "someone already filed it", status questions told as a story) and 12 out_of_scope questions
+  about other cities' or national services (read as ask_program before). Written fresh; lines equal (spacing and
+  punctuation aside) to a dev, held-out or pool text or to another nlu/data line were dropped by a script without
+  being printed (14 of 178), so every sample draw stays byte-identical (md5sum checked). End to end: dev_hand
+  0.883, propose 0.996, out_of_scope 0.957 (574/600: 10 to the fallback, 4 to goodbye) - against the rule; without
+  the 12 out_of_scope lines 0.888 / 0.996 / 0.958.
+- Offline on the new DIET's dump (linear stage as shipped; propose / out_of_scope / hand macro-F1): as shipped
+  0.996 / 0.957 / 0.883; out_of_scope prior 0.25: 0.996 / 0.967 / 0.885; **0.5: 0.994 / 0.970 / 0.885**; 0.75:
+  0.990 / 0.972 / 0.883; out_of_scope weight 0.8 / 0.9: 0.958 / 0.962 out_of_scope; ambiguity 0.02: 0.962.
+- Shipped: the data and `log_prior: {propose: 0.25, out_of_scope: 0.5}` (config.yml). End to end (12:55-12:59
+  UTC, load 3.6): dev_hand macro-F1 0.844 -> **0.883** (accuracy 0.830 -> 0.870; greet 0.936 -> 0.980, goodbye
+  0.913 -> 0.958, help 0.864 -> 0.936, deny 0.864 -> 0.913, support_proposal 0.683 -> 0.810, out_of_scope 0.579 ->
+  0.638, thanks 0.864 = 0.864, bot_challenge 0.837 -> 0.864), dev_real propose 0.996 -> **0.990** (495/500; 3 to the
+  fallback, 2 out_of_scope; 0.996 with the fallback), out_of_scope 0.970 -> **0.972** (583/600), NLU trained in
+  126 s, parse p95 22.7 ms (load 3.6). Propose sits on the rule's edge (0.990): one title more lost would have
+  failed it. Remaining dev_hand losses: support_proposal 8 of 25 (to out_of_scope 6), thanks 6, bot_challenge 6,
+  still mostly to out_of_scope; out_of_scope precision 0.500.
+- `rasa train --config config.yml --domain bot/domain --data nlu/data bot/data --force --out /tmp/...` (one TF
+  thread) of the shipped config: 2 min 50 s wall, 130 s user CPU (12:59:21-13:02:11 UTC, load 2.5 -> 3.2). Parse
+  time, this model and the 04:33 models/gwangju.tar.gz interleaved on 667 dev texts in one process (13:05 UTC, load
+  3.1): p50 12.1 / p95 17.0 ms against 11.2 / 15.5 ms. tests/rasa against this model: 123 passed (the one that
+  scores nlu/eval/test.yml deselected).
+- Not tried for lack of time: more support_proposal and bot_challenge variants, DIET class weighting of the real
+  everyday rows, a DIET-only run with the new data at other epochs.
 
 ## FallbackClassifier threshold (tuned on dev data, not on the held-out files)
 
