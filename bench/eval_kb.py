@@ -66,6 +66,11 @@ SAFETY_MARGIN = 0.0
 # Chosen by cross-validation and leave-one-batch-out (docs/knowledge.md); 1.0 since the question bank (0.75, 1.0 and
 # 1.25 measured on batches 8-11 held out).
 CONFIDENCE_MARGIN = 1.0
+# ...above what: the logit mean of the CONFIDENCE_REFERENCE most confident unanswerable training questions the
+# threshold refuses, not the single most confident one (1, the rule until 2026-11-22): each new batch brought one more
+# confident unanswerable question and the threshold rose with it (0.90 -> 0.96 over two batches), sending right
+# answers to the topic buttons. Chosen by leave-one-batch-out on batches 13-15 and the 5-fold CV (docs/knowledge.md).
+CONFIDENCE_REFERENCE = 10
 NO_ANSWER = 2.0  # a threshold no confidence reaches: every search returns its signals without answering
 RANK_QB_WEIGHTS = (0.1, 0.2, 0.3, 0.5)  # extra ranking weights tried for the question bank's probability
 GRID = [round(t, 2) for t in np.arange(0.05, 0.995, 0.01)]
@@ -368,11 +373,21 @@ def _raise(confidence: float, logit_margin: float) -> float:
     return float(expit(logit(c) + logit_margin))
 
 
+def _reference(confidences: Sequence[float], k: int) -> float:
+    """The logit mean of the k highest `confidences` (0 when there are none): a reference point that one more
+    confident question moves by a k-th of its excess, where the maximum would jump to it."""
+    top = sorted(confidences)[-k:]
+    if not top:
+        return 0.0
+    return float(expit(np.mean(logit(np.clip(top, 1e-9, 1.0 - 1e-9)))))
+
+
 def choose_thresholds(scorer: Scorer, train: Sequence[Question], p: FusionParams,
                       bank: BankFor = no_bank) -> FusionParams:
     """Answer threshold: most right answers, a wrong entry counting WRONG_COST and an unanswerable question
     answered UNANSWERABLE_COST right answers (so a lone outlier cannot push the threshold to the top and refuse
-    everything); then raised to CONFIDENCE_MARGIN (logit) above the most confident unanswerable question it refuses.
+    everything); then raised to CONFIDENCE_MARGIN (logit) above the CONFIDENCE_REFERENCE most confident
+    unanswerable questions it refuses (their logit mean).
     Clarify threshold: most helpful topic buttons, few useless ones."""
     def with_t(a: float, c: float) -> FusionParams:
         return FusionParams(p.weights, p.coef, p.intercept, a, c)
@@ -387,7 +402,7 @@ def choose_thresholds(scorer: Scorer, train: Sequence[Question], p: FusionParams
     top = max(s for s, _ in scored)
     best = min(a for s, a in scored if s >= top - SAFETY_MARGIN * sum(q.answerable for q in train))
     below = [c for c in una_conf if c < best]
-    answer_t = min(GRID[-1], max(best, _raise(max(below, default=0.0), CONFIDENCE_MARGIN)))
+    answer_t = min(GRID[-1], max(best, _raise(_reference(below, CONFIDENCE_REFERENCE), CONFIDENCE_MARGIN)))
     answer_t = min((a for a in GRID if a >= answer_t - 1e-9), default=GRID[-1])
     best_c = None
     for c in [t for t in GRID if t < answer_t]:

@@ -177,3 +177,15 @@ def test_the_safety_margin_is_in_logit_units():
     assert _raise(0.0, 1.0) == 0.0
     assert abs(_raise(0.5, 1.0) - 0.7311) < 1e-3
     assert _raise(0.8, 1.0) < 0.95  # in probability units (+0.3) this was 1.1, capped to the top of the grid
+
+
+def test_the_margin_is_taken_above_several_confident_refused_questions_not_the_single_most_confident():
+    from bench.eval_kb import _reference
+
+    assert _reference([], 10) == 0.0
+    assert abs(_reference([0.2, 0.9], 1) - 0.9) < 1e-9  # k = 1: the most confident alone
+    assert abs(_reference([0.5, 0.8, 0.2], 2) - 0.6667) < 1e-3  # logit mean of 0.8 and 0.5, not their mean
+    # One more very confident question moves the reference by a k-th of its excess, not all the way to it.
+    before = [0.80, 0.79, 0.78, 0.77, 0.76, 0.75, 0.74, 0.73, 0.72, 0.71]
+    after = _reference([*before, 0.95], 10)
+    assert _reference(before, 10) < after < 0.80

@@ -312,6 +312,8 @@ def test_a_follow_up_whose_topic_word_names_another_entry_moves_to_it(kb):
 @pytest.mark.parametrize("question, kind", [
     ("데이터센터 개소 때 장관이 뭐라고 했어요?", "said"),  # the entry reports no speech
     ("협약 맺은 뒤 실제로 어떤 서비스가 개발됐어요?", "so_far"),  # what was actually done, never reported
+    ("데이터센터 개소가 왜 미뤄졌어요?", "so_far"),  # a later delay: the articles give the plans
+    ("협약 기관들이 시에 제공한 데이터는 뭐예요?", "so_far"),  # the data actually given, not the agreement
 ])
 def test_what_was_said_or_actually_done_is_refused_where_the_entry_lacks_it(kb, question, kind):
     result = kb.search(question)
