@@ -108,9 +108,13 @@ def intent_examples(path: Path, source: str) -> list[Example]:
     entity annotations (test_blind.yml, dev_hand.yml) and the real samples."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    return [Example(m.get("text"), m.get("intent"), [], source,
-                    ((m.get("metadata") or {}).get("intent") or {}).get("source", ""))
+    return [Example(m.get("text"), m.get("intent"), [], source, _origin(m))
             for m in load_data(str(path)).intent_examples]
+
+
+def _origin(message) -> str:
+    """The sampler's per-block source tag (chatbot, 3i4k, petitions...), empty for hand-written files."""
+    return ((message.get("metadata") or {}).get("intent") or {}).get("source", "")
 
 
 def load_examples(synonyms: dict[str, str], blind: Path | None = BLIND_FILE) -> list[Example]:
@@ -120,16 +124,14 @@ def load_examples(synonyms: dict[str, str], blind: Path | None = BLIND_FILE) -> 
 
     from nlu.rasa_components import normalize_receipt_id
 
-    out = []
-    for path in (HELDOUT2_FILE,):
+    old = ((TEST_FILE, "test"), (REAL_FILE, "real"), (FRESH_FILE, "fresh"))
+    for path in (HELDOUT2_FILE, *(path for path, _ in old)):
         if not path.exists():
             raise SystemExit(f"missing held-out file {path.relative_to(ROOT)} (run: python -m bench.sample_nlu_data)")
-    out += intent_examples(HELDOUT2_FILE, "real2")
+    out = intent_examples(HELDOUT2_FILE, "real2")
     if blind is not None and blind.exists():
         out += intent_examples(blind, "blind")
-    for path, source in ((TEST_FILE, "test"), (REAL_FILE, "real"), (FRESH_FILE, "fresh")):
-        if not path.exists():
-            raise SystemExit(f"missing held-out file {path.relative_to(ROOT)} (run: python -m bench.sample_nlu_data)")
+    for path, source in old:
         for msg in load_data(str(path)).intent_examples:
             ents = []
             for e in msg.get("entities") or []:
@@ -137,8 +139,7 @@ def load_examples(synonyms: dict[str, str], blind: Path | None = BLIND_FILE) -> 
                 value = (normalize_receipt_id(value) or value) if e["entity"] == "receipt_id" else \
                     synonyms.get(value.lower(), value)
                 ents.append((e["entity"], e["start"], e["end"], value))
-            origin = ((msg.get("metadata") or {}).get("intent") or {}).get("source", "")
-            out.append(Example(msg.get("text"), msg.get("intent"), ents, source, origin))
+            out.append(Example(msg.get("text"), msg.get("intent"), ents, source, _origin(msg)))
     return out
 
 
@@ -327,16 +328,23 @@ def hand_summary(gold: list[str], pred: list[str]) -> dict:
             "n": len(gold)}
 
 
+def prf_table(rows: dict, label: str = "intent") -> list[str]:
+    """Markdown table of per-label precision, recall, F1 and support."""
+    return [f"| {label} | precision | recall | F1 | support |", "|---|---|---|---|---|",
+            *(f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |"
+              for name, row in rows.items())]
+
+
+def confusion_lines(confusion: Counter, top: int) -> list[str]:
+    return [f"- {g} → {p}: {n}" for (g, p), n in confusion.most_common(top)] or ["- none"]
+
+
 def hand_lines(rep: dict, name: str) -> list[str]:
     """Markdown for a hand-written intent-only set: accuracy, macro-F1, the per-intent table, confusion pairs."""
-    lines = [(f"{name}: {rep['n']} messages, accuracy {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f} "
-              f"(counting nlu_fallback as right for out_of_scope: {rep['lenient_macro_f1']:.3f})."), "",
-             "| intent | precision | recall | F1 | support |", "|---|---|---|---|---|"]
-    for label, row in rep["rows"].items():
-        lines.append(f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
-    lines += ["", "Confusion pairs (gold → predicted, count):", ""]
-    lines += [f"- {g} → {p}: {n}" for (g, p), n in rep["confusion"].most_common(12)] or ["- none"]
-    return lines
+    return [(f"{name}: {rep['n']} messages, accuracy {rep['accuracy']:.3f}, macro-F1 {rep['macro_f1']:.3f} "
+             f"(counting nlu_fallback as right for out_of_scope: {rep['lenient_macro_f1']:.3f})."), "",
+            *prf_table(rep["rows"]), "", "Confusion pairs (gold → predicted, count):", "",
+            *confusion_lines(rep["confusion"], 12)]
 
 
 # ---------------------------------------------------------------- threshold tuning (dev data, never held-out)
@@ -746,18 +754,11 @@ def markdown(runs: list[Run], results: dict[str, dict], winner: str, configured:
         (f"Old hand-written held-out set (nlu/eval/test.yml): accuracy {r['intents']['accuracy']:.3f}, macro-F1 {r['intents']['macro_f1']:.3f} "
          f"(counting nlu_fallback as right for out_of_scope: {r['lenient']['macro_f1']:.3f})."),
         "",
-        "| intent | precision | recall | F1 | support |",
-        "|---|---|---|---|---|",
+        *prf_table(r["intents"]["rows"]),
     ]
-    for name, row in r["intents"]["rows"].items():
-        lines.append(f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
-    lines += ["", "Top confusion pairs (gold → predicted, count):", ""]
-    pairs = r["intents"]["confusion"].most_common(8)
-    lines += [f"- {g} → {p}: {n}" for (g, p), n in pairs] or ["- none"]
+    lines += ["", "Top confusion pairs (gold → predicted, count):", "", *confusion_lines(r["intents"]["confusion"], 8)]
     lines += ["", "Entities (a hit needs the same type and canonical value on an overlapping span):", "",
-              "| entity | precision | recall | F1 | support |", "|---|---|---|---|---|"]
-    for name, row in r["entities"]["rows"].items():
-        lines.append(f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | {row['support']} |")
+              *prf_table(r["entities"]["rows"], "entity")]
     lines += [
         "",
         f"Real held-out text: propose recall {r['propose_recall']:.3f} on {r['n_real_propose']} petition titles "

@@ -237,8 +237,9 @@ def _yaml(blocks: list[tuple[str, str, list[str]]], header: str) -> str:
 def build(data: Path = DATA, seed: int = SEED) -> dict[str, list[tuple[str, str, list[str]]]]:
     hand = _hand_written()
     out: dict[str, list[tuple[str, str, list[str]]]] = {"train": [], "heldout": [], "dev": [], "pool": [],
-                                                       "fresh": []}
-    pools = {"petitions": petition_pool(data), "chatbot": chatbot_pool(data), "3i4k": i4k_pool(data)}
+                                                       "fresh": [], "heldout2": []}
+    held_categories = petition_pool(data)
+    pools = {"petitions": held_categories, "chatbot": chatbot_pool(data), "3i4k": i4k_pool(data)}
     for offset, (name, pool) in enumerate(pools.items()):
         n_train, n_held = SIZES[name]
         tr, he, dev = split(pool, n_train, n_held, seed + offset, hand, stratified=name == "petitions",
@@ -266,8 +267,7 @@ def build(data: Path = DATA, seed: int = SEED) -> dict[str, list[tuple[str, str,
     print(f"petitions_other linear-model pool {len(other):5d}", file=sys.stderr)
     # Fourth pass: the second held-out sample, from what is left after everything above (petitions: the held-out
     # sample's own categories again). Its own seeds, so no earlier draw moves.
-    out["heldout2"] = []
-    pools["petitions"] = petition_pool(data)
+    pools["petitions"] = held_categories
     for offset, (name, pool) in enumerate(pools.items()):
         held2 = draw_pool(pool, HELDOUT2_SIZES[name], seed + 400 + offset, hand, stratified=name == "petitions")
         out["heldout2"].append(("propose" if name == "petitions" else "out_of_scope", name, held2))
