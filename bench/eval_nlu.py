@@ -64,9 +64,10 @@ DEV_FILE = ROOT / "nlu" / "eval" / "dev_real.yml"  # dev only: iterate on this, 
 # the larger real sample drawn last by bench/sample_nlu_data.py (HELDOUT2_SIZES).
 BLIND_FILE = ROOT / "nlu" / "eval" / "test_blind.yml"
 HELDOUT2_FILE = ROOT / "nlu" / "eval" / "real_heldout2.yml"
-# A development set of the blind set's kind (hand-written, intents only, 25 per intent): --dev scores it; data and
-# settings may be chosen on it, but it is never trained on.
-DEV_HAND_FILE = ROOT / "nlu" / "eval" / "dev_hand.yml"
+# Development sets of the blind set's kind (hand-written, intents only): --dev scores them; data and settings may be
+# chosen on them, but they are never trained on. dev_hand2.yml is the first blind set (engineer T2), spent after its
+# one scoring (2026-11-22) and moved here; the blind file now in its place was written later by other writers.
+DEV_HAND_FILES = (ROOT / "nlu" / "eval" / "dev_hand.yml", ROOT / "nlu" / "eval" / "dev_hand2.yml")
 POOL_FILE = ROOT / "nlu" / "pool" / "real_pool.yml"  # the linear second stage's extra real text (not DIET's)
 DOC = ROOT / "docs" / "nlu.md"
 ANALYZERS = ("mecab", "kiwi", "okt")
@@ -451,7 +452,9 @@ def eval_dev(analyzer: str, base_config: Path, train_data: Path = TRAIN_DATA, sh
         raise SystemExit(f"missing {DEV_FILE.relative_to(ROOT)} (run: python -m bench.sample_nlu_data)")
     _, train_keys = training_synonyms_and_texts(train_data)
     real_dev = intent_examples(DEV_FILE, "dev")
-    hand_dev = intent_examples(DEV_HAND_FILE, "dev-handfile") if DEV_HAND_FILE.exists() else []
+    hand_files = [f for f in DEV_HAND_FILES if f.exists()]
+    hand_dev = [e for f in hand_files for e in intent_examples(f, "dev-handfile")]
+    hand_names = " + ".join(f.name for f in hand_files) or "none"
     leaked = sum(_key(e.text) in train_keys for e in real_dev)
     if leaked:
         print(f"error: {leaked} dev messages occur in the training data", file=sys.stderr)
@@ -467,19 +470,26 @@ def eval_dev(analyzer: str, base_config: Path, train_data: Path = TRAIN_DATA, sh
         return 1
     dump_rankings(dump, dev, run.predictions)
     ms = [p.ms for p in run.predictions]
-    print(f"dev ({analyzer}): {len(real_dev)} real texts, {len(hand_dev)} hand-written (dev_hand.yml), trained in "
+    print(f"dev ({analyzer}): {len(real_dev)} real texts, {len(hand_dev)} hand-written ({hand_names}), trained in "
           f"{run.train_s:.0f} s, parse p50 {percentile(ms, 0.5):.1f} ms p95 {percentile(ms, 0.95):.1f} ms, "
           f"load {os.getloadavg()[0]:.1f}")
     hand_pairs = [(e, p) for e, p in zip(dev, run.predictions) if e.source == "dev-handfile"]
     if hand_pairs:
         rep = hand_summary([e.intent for e, _ in hand_pairs], [p.intent for _, p in hand_pairs])
-        print("\n".join(hand_lines(rep, f"  dev_hand.yml ({hand_in_train} of its messages also in the training data)")))
+        print("\n".join(hand_lines(rep, f"  {hand_names} ({hand_in_train} of its messages also in the training data)")))
+        start = 0
+        for f in hand_files:  # each file's own macro-F1: the files come from different writers
+            n = len(intent_examples(f, "dev-handfile"))
+            part = hand_pairs[start:start + n]
+            start += n
+            f1 = hand_summary([e.intent for e, _ in part], [p.intent for _, p in part])["macro_f1"]
+            print(f"  {f.name}: {n} messages, macro-F1 {f1:.3f}")
         if show_misses:  # hand-written dev text (not shared data): printed whole
             for e, p in hand_pairs:
                 if p.intent != e.intent:
                     print(f"   hand {e.intent} -> {p.intent} ({p.raw_intent} {p.confidence:.2f}): {e.text}")
     else:
-        print(f"  no {DEV_HAND_FILE.relative_to(ROOT)}: hand-written dev set not scored")
+        print("  no nlu/eval/dev_hand*.yml: hand-written dev set not scored")
     run.predictions = [p for e, p in zip(dev, run.predictions) if e.source == "dev"]
     dev = real_dev
     groups = [(f"{origin:9s} {intent:12s}", intent, [p.intent for e, p in zip(dev, run.predictions)
@@ -957,8 +967,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     dev_keys = {_key(e.text) for e in intent_examples(DEV_FILE, "dev")} if DEV_FILE.exists() else set()
-    if DEV_HAND_FILE.exists():
-        dev_keys |= {_key(e.text) for e in intent_examples(DEV_HAND_FILE, "dev-handfile")}
+    dev_keys |= {_key(e.text) for f in DEV_HAND_FILES if f.exists() for e in intent_examples(f, "dev-handfile")}
     blind_in_train = sum(e.source == "blind" and _key(e.text) in train_keys for e in examples)
     blind_in_dev = sum(e.source == "blind" and _key(e.text) in dev_keys for e in examples)
     real2_in_dev = sum(e.source == "real2" and _key(e.text) in dev_keys for e in examples)
