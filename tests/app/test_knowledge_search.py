@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.replies import from_result, reply_for
-from knowledge.search import KnowledgeBase
+from knowledge.search import KnowledgeBase, asked_facts
 
 ENTRIES = Path(__file__).resolve().parents[2] / "knowledge" / "entries.yml"
 
@@ -323,3 +323,25 @@ def test_what_was_said_or_actually_done_is_refused_where_the_entry_lacks_it(kb, 
 def test_what_was_said_is_answered_where_the_entry_reports_speech(kb):
     assert "said" not in kb.search("강기정 시장이 월요대화에서 뭐라고 했어요?").missing
     assert "said" not in kb.search("Beyond Justice가 무슨 말이에요?").missing  # what a phrase means
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("포럼 발표 자료는 어디서 받아요?", "media"),  # the articles are text: no recording, photo or slides
+    ("데이터 기부하면 포인트 주나요?", "reward"),  # no article names a reward
+    ("AI 사관학교 수업 시간표 있어요?", "hours"),  # a class timetable, never given
+    ("사관학교 강의는 영어로 하나요?", "language"),  # the teaching language, never given
+    ("협약 기관이 그 뒤로 늘었나요?", "so_far"),  # a later change of a reported figure
+    ("1단계 사업비 중 국비랑 시비 비율은?", "share"),  # who paid what: the articles give totals
+    ("협약 기관에 통신사는 왜 없어요?", "absence"),  # why someone is not in a list
+    ("마이데이터 기부는 어떻게 해요?", "apply"),  # a procedure, not the campaign itself
+])
+def test_details_no_article_gives_are_refused_by_their_kind(kb, question, kind):
+    result = kb.search(question)
+    assert result.band != "answer" and kind in result.missing
+
+
+def test_the_new_kinds_leave_framing_and_the_participation_tasks_alone():
+    assert "apply" not in asked_facts("시민은 AI 사업에 어떻게 참여할 수 있어요?")  # which tasks: answered
+    assert "media" not in asked_facts("유튜브 영상 만들려는데 광주 AI 사업 요약해줘")  # framing, not a request
+    assert "language" not in asked_facts("광주 AI 비전 슬로건 영어로 뭐였어요?")  # the slogan's wording
+    assert "hours" not in asked_facts("사관학교 교육 시간은 몇 시간이에요?")  # a count of hours
