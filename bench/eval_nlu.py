@@ -648,13 +648,15 @@ def subject_folds(train_data: Path, settings: dict, log_prior: dict | None, fold
 # ---------------------------------------------------------------- report
 # How many times the held-out files have been scored in development, printed in docs/nlu.md so that a reader can
 # judge how held-out they still are. Bump it by one before each new full `make eval-nlu`.
-HELDOUT_SCORINGS = 12
+HELDOUT_SCORINGS = 13
 # The same count for the fresh sample (nlu/eval/real_fresh.yml), committed before its first scoring.
-FRESH_SCORINGS = 6
+FRESH_SCORINGS = 7
 # The same counts for the files the targets are judged on from 2026-11-22 on (nlu/eval/test_blind.yml and
 # nlu/eval/real_heldout2.yml): the lead bumps them by one before each scoring; each file is meant to be scored once.
+# BLIND_SCORINGS counts the scorings of the file now there: the second blind file (the first, scored once, is
+# nlu/eval/dev_hand2.yml now).
 BLIND_SCORINGS = 1
-HELDOUT2_SCORINGS = 1
+HELDOUT2_SCORINGS = 2
 
 
 def _recall_cell(counts: tuple[int, int, int], n: int) -> str:
@@ -681,7 +683,7 @@ def markdown(runs: list[Run], results: dict[str, dict], winner: str, configured:
         "Regenerate with `make eval-nlu` (bench/eval_nlu.py); do not edit the figures by hand.",
         "",
         (f"Scorings of the files the targets are judged on: this is scoring number {BLIND_SCORINGS} of "
-         f"nlu/eval/test_blind.yml and number {HELDOUT2_SCORINGS} of nlu/eval/real_heldout2.yml (each meant to be "
+         f"nlu/eval/test_blind.yml (the second blind file) and number {HELDOUT2_SCORINGS} of nlu/eval/real_heldout2.yml (each meant to be "
          "scored once; 0 means the counter was not bumped before this run). Blind file: "
          + (f"{results[winner]['blind']['n']} hand-written messages, intents only."
             if results[winner]["blind"] else "ABSENT - macro-F1 not measured on it.")
@@ -1038,10 +1040,13 @@ NOTES = """
   margins left over the targets were one to three texts. Decision (lead): the issue's targets are judged on NEW
   files, each scored once by the lead; the old files stay in the table as the columns marked old.
 - nlu/eval/test_blind.yml: hand-written messages, intents only (no entity annotations), written blind (without the
-  training data, the dev files or the model's errors) by another engineer, 25 per intent; never opened by the
-  engineers who tune the NLU. Before any scoring the lead dropped the 98 messages equal (up to spacing, punctuation
-  and case) to a training or dev message - mostly short greetings, thanks and yes/no answers, 16 of the 25 greets -
-  so 202 unseen messages remain (7-25 per intent). `--blind-test F` (default that file): accuracy, macro-F1, per-intent table, confusion
+  training data, the dev files or the model's errors) by other engineers, 25 per intent each; never opened by the
+  engineers who tune the NLU. The first blind file (engineer T2; 98 messages equal to a training or dev message
+  dropped, 202 left) was scored once (2026-11-22 13:08-13:21) and then became development data,
+  nlu/eval/dev_hand2.yml. The second (engineers T3 and T4, 600 messages written at 15:05 UTC, committed before any
+  scoring) replaced it: the lead dropped the 225 messages equal (up to spacing, punctuation and case) to a training
+  message, a dev message or an earlier message of the file - mostly short greetings, yes/no answers and thanks - so
+  375 unseen messages remain (13-49 per intent). `--blind-test F` (default that file): accuracy, macro-F1, per-intent table, confusion
   pairs; absent -> the report says so and the macro-F1 target is n/a. A blind message that also occurs in nlu/data
   (a short common message such as 안녕하세요 written independently) is counted and printed, not refused.
 - nlu/eval/real_heldout2.yml: drawn by `python -m bench.sample_nlu_data` AFTER every other sample and pool
@@ -1061,8 +1066,8 @@ NOTES = """
 - The leak check refuses to run when a text of real_heldout2.yml occurs in nlu/data or in a dev file;
   tests/rasa/test_eval_nlu.py checks the draw (disjoint from every other sample, reproducible) and the verdict
   plumbing with fake predictions (no training).
-- Dev of the same kinds: nlu/eval/dev_hand.yml (300 hand-written messages, 25 per intent, engineer T1; chosen on,
-  never trained on: `--dev` reports its macro-F1, per-intent table and confusions, and how many of its messages
+- Dev of the same kinds: nlu/eval/dev_hand.yml (300 hand-written messages, 25 per intent, engineer T1) and, since
+  the first blind file was spent, nlu/eval/dev_hand2.yml (its 202 messages); chosen on, never trained on: `--dev` reports its macro-F1, per-intent table and confusions, and how many of its messages
   also occur in the training data - 88 of 300, short common ones) and nlu/eval/dev_real.yml.
 
 ## How the data is made
@@ -1491,6 +1496,62 @@ runs, hand-written macro-F1 and ask_program F1 not lower than DIET alone beyond 
   as out_of_scope (3 of 14), everyday sentences read as propose (3 of 21), bot_challenge read as ask_program (2 of
   18). The same kinds of loss as on dev_hand.yml, which is where the next round should work; the blind file is not
   to be scored again for choices.
+
+## Small intents on both hand-written dev files (dev only, 2026-11-22, seventh round, engineer N7)
+
+- Rule, fixed before the runs: ship a change if the macro-F1 of nlu/eval/dev_hand.yml + dev_hand2.yml together
+  (strict) rises, dev_real propose recall stays ≥ 0.99 and dev_real out_of_scope recall does not fall. The held-out
+  and blind files (and nlu/blind_drafts/) were not read or scored. `python -m bench.eval_nlu --analyzers kiwi --dev
+  --show-dev-misses` (kiwi, the shipped analyzer: `--dev` alone trains the first of ANALYZERS, mecab) and offline
+  blends of DIET-only dumps (`--dump-rankings`, then `--blend-from`). Load average 4-8 on 2 cores (a knowledge-base
+  evaluation and other trainings beside; up to three of these runs at a time), so the "trained in" figures of these
+  runs (208-358 s) say nothing about the training-time target.
+- Before (shipped config and data, 15:10-15:17 UTC, load 7.0): hand macro-F1 **0.903** (accuracy 0.894; dev_hand.yml
+  0.895, dev_hand2.yml 0.915 - the blind figure of the first scoring, same model kind), dev_real propose **0.994**
+  (497/500), out_of_scope **0.965** (579/600). Losses: thanks -> out_of_scope 7, bot_challenge -> out_of_scope 5 and
+  -> ask_program 4, check_status -> propose 4, everyday -> propose 4, deny 5, goodbye 4.
+- Data: nlu/data/smalltalk_styles2.yml, 162 hand-written examples (160 shipped: the lead took out 2 thanks lines
+  that equal messages of the second blind file before its scoring, which was not changed): status questions told as the story of the problem
+  (40: an earlier filing, then 아직 / 어떻게 됐 / 소식 / 어느 단계, some opening with a greeting or with a receipt
+  number), support in everyday words (31: 이름 올려 주세요, 밀어줄게요, 한 표 얹을게요, long stories), thanks
+  wrapped in a sentence about the citizen's day and in typed forms (37), goodbye with a reason (10), refusals to
+  file (11), bot questions that mention AI or run words together (25), general-knowledge questions (8,
+  out_of_scope). Written fresh, no dev message copied or paraphrased (`--dev` still reports 88 dev_hand messages in
+  the training data, as before); 5 lines equal (spacing and punctuation aside) to a dev, pool, shared-data
+  (ChatbotData, 3i4k, petition titles) or nlu/data text were dropped by a script without being printed.
+- After (same command with the data, 15:20-15:25 UTC, load 5.4): hand macro-F1 0.903 -> **0.931** (accuracy 0.894 ->
+  0.920; dev_hand.yml 0.895 -> 0.925, dev_hand2.yml 0.915 -> 0.941; thanks 0.870 -> 0.932, bot_challenge 0.853 ->
+  0.964, check_status 0.946 -> 0.968, support_proposal 0.920 -> 0.956, ask_program 0.929 -> 0.989), dev_real propose
+  0.994 -> **0.992** (496/500, rule: ≥ 0.99), out_of_scope 0.965 -> **0.967** (580/600). Shipped by the rule.
+  Remaining: deny 0.885 (아녀 / 놉 / "접수하지 말아주세요" -> out_of_scope or propose), out_of_scope precision 0.765,
+  thanks -> out_of_scope 3, check_status -> propose 2.
+- Tried, left out (patches kept outside the repository):
+  - the first 95 lines alone, offline on their DIET-only dump with the shipped blend: 0.914 / 0.994 / 0.967;
+  - a RegexFeaturizer pattern `status_question` (a filing word, then 어떻게 됐 / 아직 / 진행 / 단계 ... within 60
+    characters; 44 of 112 check_status training examples and 21 of 49 dev ones match, no propose example of the
+    training, pool or dev_real): DIET-only 0.911 against 0.921 without it, blended 0.913 against 0.914 - nothing;
+  - blend levers on the new DIET-only dump (small-intent linear weight 0.05-0.3, out_of_scope prior 0.25-0.75,
+    propose prior 0-0.5): hand 0.912-0.917, all within two messages of the shipped 0.914;
+  - a third batch of 22 more status stories (who handles it, a promised date, a passed deadline): hand 0.931 ->
+    0.922, check_status recall 0.939 -> 0.898 (propose 0.994, out_of_scope 0.967) - against the rule. Run-to-run
+    movement from a data change is about ±0.01 in this macro-F1 (502 messages, 32-50 per intent);
+  - a fourth batch of 21 refusals in everyday words and help requests worded as confusion (15:38-15:42 UTC, load
+    6.4): deny 0.885 -> 0.938 but hand macro-F1 0.931 -> 0.925 (check_status 0.968 -> 0.935), out_of_scope 0.967 ->
+    0.962 (propose 0.996) - against the rule.
+- New tests (tests/rasa/test_hard_cases.py, sentences in neither nlu/data nor nlu/eval): ten small-intent messages
+  wrapped in a sentence of context (thanks, support, bot, goodbye, deny; at most 2 wrong: passes) and ten status
+  questions told as a story, **6 of 10 right** with the shipped model (2 -> propose, 2 -> out_of_scope), tested with
+  a looser floor (at most 4 wrong) that catches a regression: the dev gain on check_status does not carry over to every story, which is where the next round should
+  work (cues of a follow-up rather than of a report: who handles it, a promised date).
+- Training time: `/usr/bin/time -v make train` with this data (a cold training: new data, so no Rasa cache hit):
+  **2 min 50.5 s** wall, 151 s user CPU (15:26:36-15:29:27 UTC, load 3.8 -> 6.6, other engineers' work running).
+  Where it goes (`rasa train --debug` timestamps, load 6-7; DIET and the policies came from the Rasa cache in that
+  run, 1 min 38 s): Rasa start-up and imports ~22 s, loading the data ~5 s, KoreanTokenizer ~11 s, the featurizers
+  ~24 s (word and character CountVectors 8 s each), LinearIntentClassifier ~18 s (it analyses the training texts, the
+  pool and the swap copies itself); DIET is the rest of a cold run (~70-80 s). DIET epochs 20 -> 15 (end to end
+  on dev with the new data): hand 0.931 -> 0.928, out_of_scope 0.967 -> 0.965, propose 0.992 = 0.992: a dev loss by
+  the rule, not shipped. Nothing else was shipped for time; the cheapest next lever is the linear stage reusing
+  analyses (the same texts are analysed by the tokenizer and by the linear stage).
 
 ## FallbackClassifier threshold (tuned on dev data, not on the held-out files)
 

@@ -1,7 +1,9 @@
 """Hard cases for the trained model, written for this test (in neither nlu/data nor nlu/eval): everyday statements
 that mention something public (a bus, a park, a street) are no proposal, a problem stated plainly is one, and an
 elliptical follow-up about a program (거기/그곳/그 학교 ... 예산은?) is a program question: the knowledge action
-resolves it with the conversation's last topic, so out_of_scope would drop the answer.
+resolves it with the conversation's last topic, so out_of_scope would drop the answer. Thanks, support, bot questions,
+goodbye and refusals wrapped in a sentence of context keep their intent; a status question told as the story of the
+problem should be check_status (a known limit today: a looser floor below).
 
 A floor per group, not every message: the measured recalls on real held-out text are in docs/nlu.md (make eval-nlu).
 """
@@ -52,6 +54,34 @@ FOLLOW_UPS = [
     "거기 나온 사람들은 어디로 취직해요?",
 ]
 
+# A status question told as the story of the problem: the problem words (가로등, 쓰레기, 고장) pull towards propose;
+# the earlier filing and the question about what became of it make it check_status.
+STATUS_STORIES = [
+    "보름 전에 놀이터 미끄럼틀 깨진 거 신고했는데 아직 그대로던데 어떻게 된 거예요",
+    "지난주에 가로등 깜빡인다고 접수했거든요 고치러 온다는 날짜 나왔어요?",
+    "석 달째 기다리는 중인데 제가 넣은 쓰레기 무단투기 민원은 누가 맡았나요",
+    "작년 겨울에 빙판길 모래함 놔 달라고 건의했는데 그 뒤로 감감무소식이에요",
+    "버스 정류장 의자 없다고 제안했던 거 검토 결과 나왔는지 궁금해요",
+    "GJ-2026-000844 이 번호로 하수구 악취 신고했었는데 처리 끝났나요",
+    "두 달 전 공원 화장실 고장 민원 넣은 사람인데 수리 일정 잡혔는지 알려 주세요",
+    "학교 앞 과속 카메라 요청한 거 지금 어느 단계까지 갔어요?",
+    "아파트 옆 불법 현수막 치워 달라고 한 게 벌써 한 달인데 진행되고 있는 거 맞죠?",
+    "예전에 골목 CCTV 달아 달라고 올린 제안 어떻게 처리됐는지 확인 좀 해 주세요",
+]
+# Small intents wrapped in a sentence of context, which the everyday corpora pulled towards out_of_scope.
+SMALL_IN_CONTEXT = [
+    ("thanks", "출근 전에 급하게 물어본 건데 바로 알려줘서 정말 고마워요"),
+    ("thanks", "몰라서 답답했는데 이제 속이 후련하네요 감사합니다"),
+    ("thanks", "할머니께 알려 드리려고 물어봤는데 친절하게 설명해 주셔서 고맙습니다"),
+    ("support_proposal", "그 제안 저도 매일 겪는 일이라 꼭 됐으면 해요 제 공감도 보태 주세요"),
+    ("support_proposal", "이미 누가 올린 거면 저는 거기에 찬성만 할게요"),
+    ("support_proposal", "우리 애도 그 길로 학교 다녀서 그 제안에 한 표 드려요"),
+    ("bot_challenge", "대답이 너무 빠른데 혹시 사람이 아니라 프로그램이에요?"),
+    ("bot_challenge", "지금 저랑 얘기하는 게 진짜 공무원이에요 아니면 챗봇이에요?"),
+    ("goodbye", "이제 장 보러 가야 해서 여기까지 할게요 다음에 봬요"),
+    ("deny", "아니요 그건 올리지 말아 주세요 제가 다시 생각해 볼게요"),
+]
+
 
 def _plain_texts(folder: Path) -> set[str]:
     seen = set()
@@ -64,7 +94,9 @@ def _plain_texts(folder: Path) -> set[str]:
 
 def test_hard_cases_are_new_text():
     known = _plain_texts(ROOT / "nlu" / "data") | _plain_texts(ROOT / "nlu" / "eval")
-    assert not (set(EVERYDAY) | set(PROBLEMS) | set(FOLLOW_UPS)) & known
+    texts = set(EVERYDAY) | set(PROBLEMS) | set(FOLLOW_UPS) | set(STATUS_STORIES)
+    texts |= {text for _, text in SMALL_IN_CONTEXT}
+    assert not texts & known
 
 
 @pytest.mark.parametrize("group, texts, accepted", [("everyday", EVERYDAY, MENU), ("problems", PROBLEMS, {"propose"}),
@@ -73,3 +105,19 @@ def test_hard_cases(parse, group, texts, accepted):
     intents = {text: (parse(text).get("intent") or {}).get("name") for text in texts}
     wrong = {t: i for t, i in intents.items() if i not in accepted}
     assert len(wrong) <= 2, (group, wrong)
+
+
+def test_small_intents_in_a_sentence_of_context(parse):
+    got = {text: (parse(text).get("intent") or {}).get("name") for _, text in SMALL_IN_CONTEXT}
+    wrong = {text: (intent, got[text]) for intent, text in SMALL_IN_CONTEXT if got[text] != intent}
+    assert len(wrong) <= 2, wrong
+
+
+# Known limit (2026-11-22, seventh round): the model trained on this data gets 6 of these 10 right (2 read as propose,
+# 2 as out_of_scope); a third batch of such stories in the training data lowered the dev macro-F1, so it was left out
+# (docs/nlu.md). The floor is today's level, looser than the other groups' 2: it catches a regression, and the aim
+# is to bring it down to 2.
+def test_status_questions_told_as_a_story(parse):
+    intents = {text: (parse(text).get("intent") or {}).get("name") for text in STATUS_STORIES}
+    wrong = {t: i for t, i in intents.items() if i != "check_status"}
+    assert len(wrong) <= 4, wrong
