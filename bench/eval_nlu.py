@@ -65,9 +65,10 @@ DEV_FILE = ROOT / "nlu" / "eval" / "dev_real.yml"  # dev only: iterate on this, 
 BLIND_FILE = ROOT / "nlu" / "eval" / "test_blind.yml"
 HELDOUT2_FILE = ROOT / "nlu" / "eval" / "real_heldout2.yml"
 # Development sets of the blind set's kind (hand-written, intents only): --dev scores them; data and settings may be
-# chosen on them, but they are never trained on. dev_hand2.yml is the first blind set (engineer T2), spent after its
-# one scoring (2026-11-22) and moved here; the blind file now in its place was written later by other writers.
-DEV_HAND_FILES = (ROOT / "nlu" / "eval" / "dev_hand.yml", ROOT / "nlu" / "eval" / "dev_hand2.yml")
+# chosen on them, but they are never trained on. dev_hand2.yml and dev_hand3.yml are the first and second blind sets
+# (engineers T2, then T3 + T4), each spent after its one scoring (2026-11-22) and moved here; the next blind file
+# takes BLIND_FILE's place, written by other writers.
+DEV_HAND_FILES = tuple(ROOT / "nlu" / "eval" / f"dev_hand{n}.yml" for n in ("", "2", "3"))
 POOL_FILE = ROOT / "nlu" / "pool" / "real_pool.yml"  # the linear second stage's extra real text (not DIET's)
 DOC = ROOT / "docs" / "nlu.md"
 ANALYZERS = ("mecab", "kiwi", "okt")
@@ -1046,7 +1047,9 @@ NOTES = """
   nlu/eval/dev_hand2.yml. The second (engineers T3 and T4, 600 messages written at 15:05 UTC, committed before any
   scoring) replaced it: the lead dropped the 225 messages equal (up to spacing, punctuation and case) to a training
   message, a dev message or an earlier message of the file - mostly short greetings, yes/no answers and thanks - so
-  375 unseen messages remain (13-49 per intent). `--blind-test F` (default that file): accuracy, macro-F1, per-intent table, confusion
+  375 unseen messages remain (13-49 per intent). It was scored once (2026-11-22 15:45-15:58, mecab 0.913) and then
+  became development data too, nlu/eval/dev_hand3.yml: until a third blind file is written, test_blind.yml is
+  absent and the report says the macro-F1 target is not measured (n/a). `--blind-test F` (default that file): accuracy, macro-F1, per-intent table, confusion
   pairs; absent -> the report says so and the macro-F1 target is n/a. A blind message that also occurs in nlu/data
   (a short common message such as 안녕하세요 written independently) is counted and printed, not refused.
 - nlu/eval/real_heldout2.yml: drawn by `python -m bench.sample_nlu_data` AFTER every other sample and pool
@@ -1067,8 +1070,9 @@ NOTES = """
   tests/rasa/test_eval_nlu.py checks the draw (disjoint from every other sample, reproducible) and the verdict
   plumbing with fake predictions (no training).
 - Dev of the same kinds: nlu/eval/dev_hand.yml (300 hand-written messages, 25 per intent, engineer T1) and, since
-  the first blind file was spent, nlu/eval/dev_hand2.yml (its 202 messages); chosen on, never trained on: `--dev` reports its macro-F1, per-intent table and confusions, and how many of its messages
-  also occur in the training data - 88 of 300, short common ones) and nlu/eval/dev_real.yml.
+  each blind file was spent, nlu/eval/dev_hand2.yml (202) and dev_hand3.yml (375); chosen on, never trained on:
+  `--dev` reports their macro-F1 (together and per file), per-intent table and confusions, and how many of their
+  messages also occur in the training data - 88 of dev_hand.yml's 300, short common ones) and nlu/eval/dev_real.yml.
 
 ## How the data is made
 
