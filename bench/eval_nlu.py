@@ -1544,9 +1544,10 @@ runs, hand-written macro-F1 and ask_program F1 not lower than DIET alone beyond 
     0.962 (propose 0.996) - against the rule.
 - New tests (tests/rasa/test_hard_cases.py, sentences in neither nlu/data nor nlu/eval): ten small-intent messages
   wrapped in a sentence of context (thanks, support, bot, goodbye, deny; at most 2 wrong: passes) and ten status
-  questions told as a story, **6 of 10 right** with the shipped model (2 -> propose, 2 -> out_of_scope), tested with
-  a looser floor (at most 4 wrong) that catches a regression: the dev gain on check_status does not carry over to every story, which is where the next round should
-  work (cues of a follow-up rather than of a report: who handles it, a promised date).
+  questions told as a story, **6 of 10 right** with the shipped model then (kiwi; 2 -> propose, 2 -> out_of_scope),
+  tested with a looser floor that catches a regression: the dev gain on check_status does not carry over to every
+  story, which is where the next round should work (cues of a follow-up rather than of a report: who handles it, a
+  promised date).
 - Training time: `/usr/bin/time -v make train` with this data (a cold training: new data, so no Rasa cache hit):
   **2 min 50.5 s** wall, 151 s user CPU (15:26:36-15:29:27 UTC, load 3.8 -> 6.6, other engineers' work running).
   Where it goes (`rasa train --debug` timestamps, load 6-7; DIET and the policies came from the Rasa cache in that
@@ -1556,6 +1557,55 @@ runs, hand-written macro-F1 and ask_program F1 not lower than DIET alone beyond 
   on dev with the new data): hand 0.931 -> 0.928, out_of_scope 0.967 -> 0.965, propose 0.992 = 0.992: a dev loss by
   the rule, not shipped. Nothing else was shipped for time; the cheapest next lever is the linear stage reusing
   analyses (the same texts are analysed by the tokenizer and by the linear stage).
+
+## Short answers, greetings and goodbyes on the three hand-written dev files (dev only, 2026-11-22, eighth round, engineer N8)
+
+- Rule, fixed before the runs: ship a change if the macro-F1 of nlu/eval/dev_hand.yml + dev_hand2.yml + dev_hand3.yml
+  together (strict) rises, dev_real propose recall stays ≥ 0.99 and dev_real out_of_scope recall does not fall. The
+  held-out files were not read or scored. `PYTHONPATH=. .venv-rasa/bin/python -m bench.eval_nlu --dev
+  --show-dev-misses` (mecab, the shipped analyzer), `--dump-rankings` for offline what-ifs. Training is
+  deterministic: the same data gave the same figures in two runs. Load average 2-7 on 2 cores (a knowledge-base
+  evaluation and other trainings beside), so the "trained in" figures (146-275 s) say nothing about the target.
+- Before (shipped config and data, 16:09-16:12 UTC, load 1.5-2.5): hand macro-F1 **0.925** (accuracy 0.919;
+  dev_hand.yml 0.916, dev_hand2.yml 0.943, dev_hand3.yml 0.913; deny 0.872 (recall 0.774), affirm 0.897, goodbye
+  0.950, greet 0.968, out_of_scope precision 0.731), dev_real propose **0.992** (496/500), out_of_scope **0.970**
+  (582/600). Losses of these intents: 아녀 / 놉 / 별로요 / 싫음 -> out_of_scope, "접수하지 말아 주세요" -> propose,
+  greetings that introduce the writer with a district and dong -> propose, goodbyes with a reason -> out_of_scope,
+  other cities' programmes (out_of_scope) -> ask_program.
+- Data: nlu/data/smalltalk_styles3.yml, 47 hand-written examples in small batches (deny 16, affirm 9, goodbye 8, greet
+  8, out_of_scope 6: other cities' programmes and services). Written fresh, no dev message copied or paraphrased;
+  one line that turned out equal to a dev message was replaced before any run (a script compared the new lines with
+  the dev, pool and nlu/data texts without printing them; `--dev` still reports 88 dev_hand messages in the
+  training data, as before).
+- After (same command, 16:15-16:21 UTC, load 1.1-4.0): hand macro-F1 0.925 -> **0.933** (accuracy 0.919 -> 0.925;
+  dev_hand.yml 0.916 -> 0.928, dev_hand2.yml 0.943 -> 0.934, dev_hand3.yml 0.913 -> 0.926; deny 0.872 -> 0.920,
+  goodbye 0.950 -> 0.961, help 0.944 -> 0.958, affirm 0.897 -> 0.899, out_of_scope precision 0.731 -> 0.765, greet
+  0.968 = 0.968, support_proposal 0.920 -> 0.907), dev_real propose 0.992 -> **0.994** (497/500), out_of_scope 0.970
+  -> **0.972** (583/600). Shipped by the rule. `/usr/bin/time -v make train` with it: 3 min 50 s wall, 145 s user
+  CPU (16:26-16:30 UTC, load 2.1 -> 3.3, offline blends of mine and a knowledge-base evaluation beside; the seventh
+  round's data took 151 s user CPU).
+- Tried, left out (patches in /tmp/n8 of that session):
+  - the refusals, confirmations and goodbyes alone (no greetings, no out_of_scope lines): 0.932, propose 0.994,
+    out_of_scope 0.962 - against the rule; without only the out_of_scope lines: 0.928 / 0.994 / 0.972 - below the
+    whole batch;
+  - FallbackClassifier ambiguity_threshold (offline on the full-pipeline dumps, exact since the fallback only reads
+    the ranking): 0 instead of 0.05 was +0.002 hand and +0.007 out_of_scope on the old data's dump but -0.001 hand on
+    the new one; 0.1: hand 0.935, out_of_scope 0.967 (falls); a rule for one- or two-word messages (ambiguity 0 for
+    them only): +0.001 hand, nothing else - within one message, left at 0.05; threshold 0.25-0.35 moves nothing;
+  - blend levers on a DIET-only dump of the new data (offline, shipped blend 0.927 / 0.994 / 0.967 there):
+    small-intent linear weight 0.1-0.35 0.927-0.930, a separate weight 0.05 or 0.4 for affirm / deny / greet / goodbye
+    0.927-0.928, out_of_scope prior 0.25 / 0.75 0.928 (out_of_scope 0.963 / 0.972, propose 0.996 / 0.992). End to
+    end, small-intent weight 0.3 with the new data: 0.933 -> 0.935, propose 0.994 = 0.994, out_of_scope 0.972 -> 0.973
+    (16:31-16:37 UTC) - one message each, passing the rule, but not shipped: it could not be checked against the
+    hard-case tests before the deadline (below). It is the first candidate for the next round.
+- Tests: tests/rasa/test_hard_cases.py has a new group of ten short answers, greetings with a self-introduction and
+  goodbyes with a reason (in neither nlu/data nor nlu/eval; at most 2 wrong): 10 of 10 right with this data.
+  test_status_questions_told_as_a_story (at most 4 of 10 wrong) FAILS with the model trained on this data: 6 wrong (3
+  -> out_of_scope); without the out_of_scope lines, or with the short answers alone, 5 wrong; with the data before
+  this round (mecab, 16:46-16:50 UTC) also 6 wrong: the
+  failure came with the switch to mecab (the seventh round's 6 of 10 right was measured with kiwi), not with this
+  data; left for the lead. The lead set the floor to mecab's level (at most 6 wrong: it still catches a regression;
+  the aim stays 2). The old data got 8 of the new group right (two refusals naming the filing -> propose).
 
 ## FallbackClassifier threshold (tuned on dev data, not on the held-out files)
 
