@@ -453,9 +453,9 @@ def eval_dev(analyzer: str, base_config: Path, train_data: Path = TRAIN_DATA, sh
         raise SystemExit(f"missing {DEV_FILE.relative_to(ROOT)} (run: python -m bench.sample_nlu_data)")
     _, train_keys = training_synonyms_and_texts(train_data)
     real_dev = intent_examples(DEV_FILE, "dev")
-    hand_files = [f for f in DEV_HAND_FILES if f.exists()]
-    hand_dev = [e for f in hand_files for e in intent_examples(f, "dev-handfile")]
-    hand_names = " + ".join(f.name for f in hand_files) or "none"
+    hand_sets = [(f.name, intent_examples(f, "dev-handfile")) for f in DEV_HAND_FILES if f.exists()]
+    hand_dev = [e for _, examples in hand_sets for e in examples]
+    hand_names = " + ".join(name for name, _ in hand_sets) or "none"
     leaked = sum(_key(e.text) in train_keys for e in real_dev)
     if leaked:
         print(f"error: {leaked} dev messages occur in the training data", file=sys.stderr)
@@ -479,12 +479,11 @@ def eval_dev(analyzer: str, base_config: Path, train_data: Path = TRAIN_DATA, sh
         rep = hand_summary([e.intent for e, _ in hand_pairs], [p.intent for _, p in hand_pairs])
         print("\n".join(hand_lines(rep, f"  {hand_names} ({hand_in_train} of its messages also in the training data)")))
         start = 0
-        for f in hand_files:  # each file's own macro-F1: the files come from different writers
-            n = len(intent_examples(f, "dev-handfile"))
-            part = hand_pairs[start:start + n]
-            start += n
+        for name, examples in hand_sets:  # each file's own macro-F1: the files come from different writers
+            part = hand_pairs[start:start + len(examples)]
+            start += len(examples)
             f1 = hand_summary([e.intent for e, _ in part], [p.intent for _, p in part])["macro_f1"]
-            print(f"  {f.name}: {n} messages, macro-F1 {f1:.3f}")
+            print(f"  {name}: {len(examples)} messages, macro-F1 {f1:.3f}")
         if show_misses:  # hand-written dev text (not shared data): printed whole
             for e, p in hand_pairs:
                 if p.intent != e.intent:
