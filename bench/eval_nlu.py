@@ -653,9 +653,9 @@ HELDOUT_SCORINGS = 13
 FRESH_SCORINGS = 7
 # The same counts for the files the targets are judged on from 2026-11-22 on (nlu/eval/test_blind.yml and
 # nlu/eval/real_heldout2.yml): the lead bumps them by one before each scoring; each file is meant to be scored once.
-# BLIND_SCORINGS counts the scorings of the file now there: the second blind file (the first, scored once, is
-# nlu/eval/dev_hand2.yml now).
-BLIND_SCORINGS = 1
+# BLIND_SCORINGS counts the scorings of the blind file in place. None is now (the first two, each scored once, are
+# nlu/eval/dev_hand2.yml and dev_hand3.yml): 0 until a new one is scored.
+BLIND_SCORINGS = 0
 HELDOUT2_SCORINGS = 2
 
 
@@ -683,7 +683,7 @@ def markdown(runs: list[Run], results: dict[str, dict], winner: str, configured:
         "Regenerate with `make eval-nlu` (bench/eval_nlu.py); do not edit the figures by hand.",
         "",
         (f"Scorings of the files the targets are judged on: this is scoring number {BLIND_SCORINGS} of "
-         f"nlu/eval/test_blind.yml (the second blind file) and number {HELDOUT2_SCORINGS} of nlu/eval/real_heldout2.yml (each meant to be "
+         f"nlu/eval/test_blind.yml and number {HELDOUT2_SCORINGS} of nlu/eval/real_heldout2.yml (each meant to be "
          "scored once; 0 means the counter was not bumped before this run). Blind file: "
          + (f"{results[winner]['blind']['n']} hand-written messages, intents only."
             if results[winner]["blind"] else "ABSENT - macro-F1 not measured on it.")
