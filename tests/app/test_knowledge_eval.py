@@ -121,6 +121,24 @@ def test_a_test_file_is_scored_with_the_final_parameters_and_never_tuned_on(tmp_
     assert tuned_on and all(train.isdisjoint(test_questions) for train in tuned_on)
 
 
+def test_no_cv_tunes_once_on_all_of_the_dev_set_and_scores_the_test_file(tmp_path, capsys, monkeypatch):
+    dev = tmp_path / "dev.yml"
+    chosen = _small_set(dev)
+    test = tmp_path / "test.yml"
+    test.write_text(yaml.safe_dump({"questions": [
+        {"q": "국가 AI 데이터센터는 언제 개소해요?", "expect": "data_center", "kind": "paraphrase"}]},
+        allow_unicode=True), encoding="utf-8")
+    tuned_on = []
+    real_tune = eval_kb.tune
+    monkeypatch.setattr(eval_kb, "tune", lambda scorer, train, *a: tuned_on.append(len(train))
+                        or real_tune(scorer, train, *a))
+    assert main(["--questions", str(dev), "--no-cv", "--no-doc", "--test-file", str(test)]) == 0
+    out, _ = capsys.readouterr()
+    assert tuned_on == [len(chosen)]
+    assert "cross-validated" not in out.split("Targets:")[0].replace("`--no-cv`", "")
+    assert "--no-cv" in out and any(line.startswith("| **test") for line in out.splitlines())
+
+
 def test_no_test_never_reads_a_test_file(tmp_path, capsys):
     dev = tmp_path / "dev.yml"
     _small_set(dev)
