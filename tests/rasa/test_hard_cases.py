@@ -139,10 +139,10 @@ def test_small_intents_keep_their_intent(parse, group, labelled):
     assert len(wrong) <= 2, (group, wrong)
 
 
-# Known limit (2026-11-22): a model trained on this data gets 4 of these 10 right with mecab, the shipped analyzer
-# (kiwi: 6); a third batch of such stories in the training data lowered the dev macro-F1, so it was left out
-# (docs/nlu.md, seventh and eighth rounds). The floor is today's level, far looser than the other groups' 2: it
-# catches a regression, and the aim is to bring it down to 2.
+# Known limit (2026-11-22): a model trained on this data gets 6 of these 10 right with mecab, the shipped analyzer
+# (4 before the ninth round's check_status linear weight 0.7; kiwi had 6); more such stories in the training data
+# lowered the dev macro-F1, so they were left out (docs/nlu.md, seventh to ninth rounds). The floor is today's level,
+# looser than the other groups' 2: it catches a regression, and the aim is to bring it down to 2.
 def test_status_questions_told_as_a_story(parse):
     wrong = _misread(parse, [("check_status", text) for text in STATUS_STORIES])
-    assert len(wrong) <= 6, wrong
+    assert len(wrong) <= 4, wrong
