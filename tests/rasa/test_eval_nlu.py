@@ -170,3 +170,14 @@ def test_hand_written_intent_only_files_load_without_entities(tmp_path):
         ("안녕하세요", "greet", []), ("ㅎㅇ", "greet", []), ("GJ-2026-000123 어떻게 됐어요", "check_status", [])]
     rep = hand_summary([e.intent for e in examples], ["greet", "nlu_fallback", "check_status"])
     assert rep["n"] == 3 and round(rep["accuracy"], 3) == 0.667 and rep["confusion"] == {("greet", "nlu_fallback"): 1}
+
+
+def test_no_held_out_message_occurs_in_the_training_data():
+    # make eval-nlu refuses to run on such a leak; this catches it when the data changes, not at evaluation time.
+    import bench.eval_nlu as ev
+
+    synonyms, train_keys = ev.training_synonyms_and_texts(ev.TRAIN_DATA)
+    examples = ev.load_examples(synonyms, ev.BLIND_FILE)
+    assert {e.source for e in examples} >= {"test", "real", "fresh", "real2"}
+    leaked = [e.source for e in examples if e.source != "blind" and ev._key(e.text) in train_keys]
+    assert not leaked  # the source names only: the real samples' texts are not printed
