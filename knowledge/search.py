@@ -60,6 +60,9 @@ DEICTIC = re.compile(r"거기|그거|그것|그건|그곳|그쪽|여기|이거|�
 # The deictics that name the last topic itself (not a time: "그날 협약도 맺었다던데" may be about another entry).
 TOPIC_DEICTIC = re.compile(r"거기|그곳|그쪽|여기|이곳|저기|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# A follow-up asking for a whole that includes the last topic ("그거 포함해서 전체 사업비는요?" after the data centre):
+# the last topic is a part of what is asked, not its answer.
+INCLUDING = re.compile(r"(?:그거|그것|그걸|그것을|그게|거기|이거|이걸|그\s*\S+)\s*(?:까지|도|을|를)?\s*(?:다\s*)?(?:포함|합쳐|합친|합치|더해|더한|더하)")
 
 def regions_asked_about(text: str, facts: FactKinds | None = None) -> set[str]:
     """Regions the question asks about as such, in normalised text.
@@ -102,6 +105,34 @@ def asked_facts(question: str, terms: Iterable[str] = (), facts: FactKinds | Non
     kinds |= {f"place:{t}" for t in terms if t in facts.regions}
     kinds |= {f"place:{m}" for m in facts.region_in_text.findall(text)}
     return kinds
+
+
+# Who the asker is or what they did, as the question's opening clause ("부산에서 AI 스타트업 하는 사람인데요, ...",
+# "서울에서 첨단지구로 막 이사 왔는데요, ...", "저는 배달 일 하는 30대인데요"): a premise, not what is asked. A region or
+# a number named only there is not asked about, and its words are not topic words. Hearsay ("3단계도 한다는데 ...")
+# and what the asker heard ("2단계도 한다고 들었는데 ...") are not such clauses: they may be what is asked about.
+PREMISE = re.compile(r"^([^.?!]{0,80}?(?:인데|(?<!들)었는데|[했왔았였]는데|있는데|하는데)요?)(?:[,.]|\s)")
+
+
+def premise_split(text: str) -> tuple[str, str]:
+    """(opening premise clause, the rest) of a normalised question; ("", text) when it opens with none."""
+    m = PREMISE.match(text)
+    return (m.group(1), text[m.end():]) if m else ("", text)
+
+
+# An industrial estate named by its own name (하남산단, 평동산업단지): asked about as such (the question's first word, or
+# with 도/은/는: "하남산단도 특구에 들어가요?"), it must be one the entry names; "저는 하남산단에서 공장을 하는데요" only says
+# who is asking.
+SITE = re.compile(r"(?<![가-힣])([가-힣]{2,4}(?:국가산단|일반산단|산단|산업단지))(도|에도|에서도|은|는)?(?![가-힣])")
+
+
+def sites_asked_about(text: str) -> set[str]:
+    """Estates the (normalised) question asks about as such: its first word, or named with 도/은/는."""
+    out = set()
+    for m in SITE.finditer(text):
+        if m.group(2) or not text[:m.start()].strip():
+            out.add(m.group(1))
+    return out
 
 
 # 대 as an ordinal or a count (2대 단장, 4대 전략), not the start of another word (2 대학, 3 대표).
@@ -191,7 +222,9 @@ class SearchResult:
     source_line: str = ""
     missing: tuple[str, ...] = ()  # kinds of fact asked for that the best entry does not hold
     # The question has content words and asks for nothing the best entry lacks: the band follows the confidence
-    # alone (the evaluation re-bands such results for other thresholds without searching again).
+    # alone (the evaluation re-bands such results for other thresholds without searching again). A follow-up the
+    # conversation rules send to the topic buttons whatever its confidence is not grounded either, so that it does
+    # not set the answer threshold ("거기 총예산은?" after 2단계, which has no budget of its own).
     grounded: bool = False
 
     @property
@@ -801,15 +834,23 @@ class KnowledgeBase:
         if context is None:
             return result
         final = self._followup(index, question, context, params, bank, result)
+        if final.band == "answer" and final.top is not None and final.top.id == context.id \
+                and INCLUDING.search(normalize_text(question)):
+            # "그거 포함해서 전체 사업비는요?": the question read alone names the whole; the last topic is only part of it.
+            if result.band == "answer" and result.top is not None and result.top.id != context.id:
+                return result
+            return replace(final, band="clarify", source_line="", grounded=False)
         # "그럼 시민은 뭘 할 수 있어요?" after 4대 전략: the citizen's topic word names another entry, which the question
         # read alone ranks first; the last topic (whose text may mention that word in passing) is not the answer.
         if final.band == "answer" and final.top is not None and final.top.id == context.id and result.top is not None:
             other = index.other_topic(question, index.position[context.id])
             if index.position[result.top.id] in other:
-                return result if result.band == "answer" else replace(result, band="clarify", source_line="")
+                if result.band == "answer":
+                    return result
+                return replace(result, band="clarify", source_line="", grounded=False)
             if any(index.position[c.entry.id] in other for c in result.candidates):
                 # "그 테스트베드 들어가는 단지는 어디 있어요?": both topics named, the other one as the subject.
-                return replace(result, band="clarify", source_line="")
+                return replace(result, band="clarify", source_line="", grounded=False)
         return final
 
     def _followup(self, index: _Index, question: str, context: Entry, params: FusionParams,
@@ -818,13 +859,15 @@ class KnowledgeBase:
         if DEICTIC.search(question or "") or result.band != "answer" or result.top is None \
                 or result.top.id != context.id:
             expanded = self._search(index, followup_text(question, context), params, question, bank)
-            if (TOPIC_DEICTIC.search(question or "") and expanded.band == "answer" and expanded.top is not None
+            if (TOPIC_DEICTIC.search(question or "") and expanded.top is not None
                     and expanded.top.id != context.id and expanded.candidates[0].features["name"] == 0.0
                     and index.asked_kinds(question, index.signals(question)[0])
                     - index.facts[index.position[context.id]]):
                 # "거기 예산은?" after 2단계 asks for the last topic's figure, which it lacks: another entry's figure
                 # would answer a different question ("거기서 기업들은 뭘 요청했어요?" may move on to a neighbour).
-                return replace(expanded, band="clarify", source_line="", used_context=True)
+                # Never answered, whatever its confidence: not grounded (it must not set the answer threshold).
+                band = "clarify" if expanded.band == "answer" else expanded.band
+                return replace(expanded, band=band, source_line="", grounded=False, used_context=True)
             if DEICTIC.search(question or "") or (result.band != "answer"
                                                  and expanded.confidence > result.confidence):
                 return replace(expanded, used_context=True)
@@ -846,6 +889,13 @@ class KnowledgeBase:
         # Coverage is judged on the citizen's own words: the last topic added to a follow-up must not make an
         # unrelated question ("오늘 날씨 어때요?") look covered.
         asked_terms = terms if text == question else index.signals(question)[0]
+        premise, rest = premise_split(normalize_text(question))
+        if premise:
+            # The asker's own introduction ("택시 기사인데, ...", "컴공 새내기인데 ...") says who asks, not what about:
+            # its words are not the question's topic words (coverage, the missing noun, the ranking).
+            kept = [t for t in asked_terms if not (t.word in premise and t.word not in rest)]
+            if kept:
+                asked_terms = kept
         # In a follow-up the last topic's title pulls every score towards that topic; the citizen's own new words
         # ("그거 목표는?") decide between it and its neighbours, so their coverage weighs at least FOLLOWUP_COV.
         w_cov = p.weights.get("cov", 0.0) if text == question else max(p.weights.get("cov", 0.0), FOLLOWUP_COV)
@@ -880,9 +930,20 @@ class KnowledgeBase:
             # "그럼 대전은요?": the same topic for another region, which a Gwangju knowledge base does not hold,
             # even when the entry happens to name that region.
             missing = sorted(set(missing) | {f"place:{w}" for w in nouns})
+        missing = sorted(set(missing) | {f"place:{m}" for m in sites_asked_about(normalize_text(question))
+                                         if squash(m) not in squash(index.fulltext[best], None)})
+        if premise:
+            # A region or a number of the asker's own introduction is not what is asked ("부산에서 ... 사람인데요").
+            rest_numbers = asked_numbers(rest)
+            rest_flat = squash(rest)
+            missing = [k for k in missing
+                       if not (k.startswith("place:") and k[6:] in premise and k[6:] not in rest_flat)]
+            own = {n for n in asked_numbers(premise) if n not in rest_numbers}
+        else:
+            own = set()
         asked_flat = squash(normalized)
         missing += [f"unknown:{u}" for u in index.entries[best].unknowns if squash(u) and squash(u) in asked_flat]
-        numbers = asked_numbers(question) | asked_numbers(normalized)
+        numbers = (asked_numbers(question) | asked_numbers(normalized)) - own
         lacking = [(n, c) for n, c in sorted(numbers)
                    if not has_number(index.numbers[best], index.fulltext[best], n, c)]
         if len(lacking) < len(numbers):

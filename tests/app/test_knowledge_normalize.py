@@ -28,6 +28,10 @@ def index():
     ("ai startup 지원", "ai 스타트업 지원"),
     ("마데센", "마데센"),  # a short key only at the start of a word
     ("reopen", "reopen"),  # English keys are whole words
+    ("ai talent ladder 뭐예요", "ai 인재 사다리 뭐예요"),  # more English words (K10)
+    ("2nd phase feasibility study 언제", "2단계 예비타당성조사 언제"),
+    ("전략 포름 주제", "전략 포럼 주제"),  # a typo the corrector leaves (포름 is a word)
+    ("네 번째 전략은요?", "시민 참여 전략은요?"),  # a strategy by its order in the vision
 ])
 def test_lexicon_rewrites_what_citizens_type(typed, expected):
     assert Lexicon.load().rewrite(typed) == expected

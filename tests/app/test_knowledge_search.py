@@ -345,3 +345,67 @@ def test_the_new_kinds_leave_framing_and_the_participation_tasks_alone():
     assert "media" not in asked_facts("유튜브 영상 만들려는데 광주 AI 사업 요약해줘")  # framing, not a request
     assert "language" not in asked_facts("광주 AI 비전 슬로건 영어로 뭐였어요?")  # the slogan's wording
     assert "hours" not in asked_facts("사관학교 교육 시간은 몇 시간이에요?")  # a count of hours
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("사업단 자문위원 명단 볼 수 있나요?", "roster"),  # head counts only, never the names
+    ("AI 집적단지 단체 견학 되나요?", "visit"),  # sites, not visits to them
+    ("특장차 실증 구역에서 시민이 직접 탑승 가능해요?", "ride"),  # the trial zone, not rides
+    ("데이터센터 서버 냉각은 어떻게 해요?", "spec"),  # no technical specification
+    ("AI 사관학교 다니면 기숙사 줘요?", "housing"),
+    ("AI 집적단지 안에 편의점도 있나요?", "amenity"),
+    ("데이터 협약하면 제 개인정보가 넘어가요?", "privacy"),
+    ("데이터센터 개소식은 몇 시에 해요?", "ceremony"),
+    ("광주 가는 기차표 값은 얼마예요?", "fare"),  # travel times are reported, fares never
+    ("협약으로 실제 기업들이 데이터를 몇 건 받았어요?", "so_far"),  # how many in fact, a word apart
+    ("데이터 기부 캠페인 참여는 어떻게 하나요?", "apply"),  # a campaign's procedure
+])
+def test_site_and_service_details_no_article_gives_are_refused(kb, question, kind):
+    result = kb.search(question)
+    assert result.band != "answer" and kind in result.missing
+
+
+def test_the_asker_s_own_shop_or_title_is_not_an_amenity_or_a_liability():
+    assert "amenity" not in asked_facts("분식 식당을 하는데 광주 AI 창업 지원 알려주세요")  # who is asking
+    assert "liability" not in asked_facts("사업단 책임자가 누구예요?")  # the agency's head: a person
+
+
+def test_an_estate_asked_about_must_be_one_the_entry_names(kb):
+    result = kb.search("송암산단도 자율주행 특구예요?")
+    assert result.band != "answer" and "place:송암산단" in result.missing
+    result = kb.search("진곡산단은 자율주행 특구예요?")  # testbed names 진곡산단
+    assert not any(m.startswith("place:") for m in result.missing)
+
+
+def test_a_region_or_age_in_the_asker_s_introduction_is_not_asked_about(kb):
+    result = kb.search("대구에서 작은 회사를 하는 사람인데요, 광주 AI 스타트업 지원은 뭐가 있어요?")
+    assert not any(m.startswith("place:") for m in result.missing) and result.top.id == "startup_support"
+    result = kb.search("저는 40대인데요, AI 사관학교는 한 해 몇 명 교육해요?")
+    assert not any(m.startswith("number:") for m in result.missing) and result.top.id == "ai_academy"
+    # ...but the same region asked about after the introduction still is.
+    assert "place:대구" in kb.search("대구 사람인데요, 대구에도 AI 사관학교 있어요?").missing
+
+
+def test_a_follow_up_asking_for_a_whole_including_the_topic_is_not_answered_with_the_topic(kb):
+    result = kb.search("그것까지 포함하면 총사업비가 얼마예요?", context_topic="data_center")
+    assert not (result.band == "answer" and result.top.id == "data_center")
+
+
+def test_a_strategy_named_by_its_order_is_the_entry_of_that_strategy(kb):
+    result = kb.search("4번째 전략은 어떤 내용이에요?", context_topic="strategies_tasks")
+    assert result.top.id == "citizen_participation"
+
+
+def test_a_follow_up_the_conversation_sends_to_the_buttons_does_not_set_the_answer_threshold(kb):
+    # After 2단계 (no budget of its own) "거기 예산 ..." is not answered with a neighbour's figure, whatever the
+    # confidence: such a result is not grounded, so the evaluation does not take it as a confident refusal.
+    result = kb.search("거기 예산 규모는요?", context_topic="phase2")
+    assert result.band != "answer" and result.top.id != "phase2" and not result.grounded
+
+
+def test_the_words_of_the_asker_s_introduction_are_not_topic_words(kb):
+    result = kb.search("택시 기사인데, 첨단에 짓는 AI 단지는 뭐 하는 곳이에요?")
+    assert result.top.id == "ai_complex" and result.candidates[0].features["unc"] == 0.0
+    # The same words outside an opening introduction still count (택시, 기사: not in the entry).
+    result = kb.search("첨단에 짓는 AI 단지는 뭐 하는 곳이에요? 택시 기사예요")
+    assert result.candidates[0].features["unc"] > 0.0
