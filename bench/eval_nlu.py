@@ -65,10 +65,10 @@ DEV_FILE = ROOT / "nlu" / "eval" / "dev_real.yml"  # dev only: iterate on this, 
 BLIND_FILE = ROOT / "nlu" / "eval" / "test_blind.yml"
 HELDOUT2_FILE = ROOT / "nlu" / "eval" / "real_heldout2.yml"
 # Development sets of the blind set's kind (hand-written, intents only): --dev scores them; data and settings may be
-# chosen on them, but they are never trained on. dev_hand2.yml and dev_hand3.yml are the first and second blind sets
-# (engineers T2, then T3 + T4), each spent after its one scoring (2026-11-22) and moved here; the next blind file
-# takes BLIND_FILE's place, written by other writers.
-DEV_HAND_FILES = tuple(ROOT / "nlu" / "eval" / f"dev_hand{n}.yml" for n in ("", "2", "3"))
+# chosen on them, but they are never trained on. dev_hand2.yml, dev_hand3.yml and dev_hand4.yml are the first, second and
+# third blind sets (engineers T2, then T3 + T4, then T5 + T6), each spent after its one scoring (2026-11-22) and moved
+# here; the next blind file takes BLIND_FILE's place, written by other writers.
+DEV_HAND_FILES = tuple(ROOT / "nlu" / "eval" / f"dev_hand{n}.yml" for n in ("", "2", "3", "4"))
 POOL_FILE = ROOT / "nlu" / "pool" / "real_pool.yml"  # the linear second stage's extra real text (not DIET's)
 DOC = ROOT / "docs" / "nlu.md"
 ANALYZERS = ("mecab", "kiwi", "okt")
@@ -653,9 +653,9 @@ HELDOUT_SCORINGS = 14
 FRESH_SCORINGS = 8
 # The same counts for the files the targets are judged on from 2026-11-22 on (nlu/eval/test_blind.yml and
 # nlu/eval/real_heldout2.yml): the lead bumps them by one before each scoring; each file is meant to be scored once.
-# BLIND_SCORINGS counts the scorings of the blind file in place: the third one (engineers T5 + T6, committed d557b5a);
-# the first two, each scored once, are nlu/eval/dev_hand2.yml and dev_hand3.yml.
-BLIND_SCORINGS = 1
+# BLIND_SCORINGS counts the scorings of the blind file in place. None is now (the first three, each scored once, are
+# nlu/eval/dev_hand2.yml, dev_hand3.yml and dev_hand4.yml): 0 until a new one is scored.
+BLIND_SCORINGS = 0
 HELDOUT2_SCORINGS = 3
 
 
@@ -1049,8 +1049,9 @@ NOTES = """
   375 unseen messages remain (13-49 per intent). It was scored once (2026-11-22 15:45-15:58, mecab 0.913) and then
   became development data too, nlu/eval/dev_hand3.yml. The third (engineers T5 and T6, 600 messages written
   18:29-18:31 UTC, 194 repeats dropped the same way, 406 left, committed d557b5a before any scoring) was scored
-  once (2026-11-22 19:34-19:50, mecab 0.846; see the ninth round's notes) and is spent: it becomes development data
-  before the next blind file. `--blind-test F` (default that file): accuracy, macro-F1, per-intent table, confusion
+  once (2026-11-22 19:34-19:50, mecab 0.846; see the ninth round's notes) and then became development data too,
+  nlu/eval/dev_hand4.yml (406): until a fourth blind file is written, test_blind.yml is absent and the report says
+  the macro-F1 target is not measured (n/a). `--blind-test F` (default that file): accuracy, macro-F1, per-intent table, confusion
   pairs; absent -> the report says so and the macro-F1 target is n/a. A blind message that also occurs in nlu/data
   (a short common message such as 안녕하세요 written independently) is counted and printed, not refused.
 - nlu/eval/real_heldout2.yml: drawn by `python -m bench.sample_nlu_data` AFTER every other sample and pool
@@ -1071,7 +1072,8 @@ NOTES = """
   tests/rasa/test_eval_nlu.py checks the draw (disjoint from every other sample, reproducible) and the verdict
   plumbing with fake predictions (no training).
 - Dev of the same kinds: nlu/eval/dev_hand.yml (300 hand-written messages, 25 per intent, engineer T1) and, since
-  each blind file was spent, nlu/eval/dev_hand2.yml (202) and dev_hand3.yml (375); chosen on, never trained on:
+  each blind file was spent, nlu/eval/dev_hand2.yml (202), dev_hand3.yml (375) and dev_hand4.yml (406); chosen on,
+  never trained on:
   `--dev` reports their macro-F1 (together and per file), per-intent table and confusions, and how many of their
   messages also occur in the training data - 88 of dev_hand.yml's 300, short common ones) and nlu/eval/dev_real.yml.
 
@@ -1641,7 +1643,8 @@ runs, hand-written macro-F1 and ask_program F1 not lower than DIET alone beyond 
   another city's programme is out_of_scope), support_proposal -> propose 6, goodbye recall 0.62 (-> out_of_scope 4),
   greet recall 0.67, help recall 0.71 (-> fallback 4, -> out_of_scope 3), affirm recall 0.75, check_status ->
   propose 3. The next round's work: other cities' programmes against Gwangju's (a region feature or data), the
-  KakaoTalk register of the small intents; then this file becomes development data and a fourth blind file measures.
+  KakaoTalk register of the small intents. Then (20:30 UTC) the file became development data,
+  nlu/eval/dev_hand4.yml (`--dev` now scores 1,283 hand-written messages); a fourth blind file measures the next round.
 
 ## FallbackClassifier threshold (tuned on dev data, not on the held-out files)
 
