@@ -889,7 +889,8 @@ class KnowledgeBase:
         # Coverage is judged on the citizen's own words: the last topic added to a follow-up must not make an
         # unrelated question ("오늘 날씨 어때요?") look covered.
         asked_terms = terms if text == question else index.signals(question)[0]
-        premise, rest = premise_split(normalize_text(question))
+        plain = normalize_text(question)  # the citizen's words, before lexicon rewrites (read three times below)
+        premise, rest = premise_split(plain)
         if premise:
             # The asker's own introduction ("택시 기사인데, ...", "컴공 새내기인데 ...") says who asks, not what about:
             # its words are not the question's topic words (coverage, the missing noun, the ranking).
@@ -925,12 +926,12 @@ class KnowledgeBase:
         asked = asked_facts(question, words, facts) | asked_facts(normalized, words, facts)
         missing = sorted(asked - index.facts[best])
         nouns = [t.word for t in asked_terms if t.noun]
-        missing = sorted(set(missing) | {f"place:{m}" for m in regions_asked_about(normalize_text(question), facts)})
+        missing = sorted(set(missing) | {f"place:{m}" for m in regions_asked_about(plain, facts)})
         if nouns and all(w in facts.regions for w in nouns):
             # "그럼 대전은요?": the same topic for another region, which a Gwangju knowledge base does not hold,
             # even when the entry happens to name that region.
             missing = sorted(set(missing) | {f"place:{w}" for w in nouns})
-        missing = sorted(set(missing) | {f"place:{m}" for m in sites_asked_about(normalize_text(question))
+        missing = sorted(set(missing) | {f"place:{m}" for m in sites_asked_about(plain)
                                          if squash(m) not in squash(index.fulltext[best], None)})
         if premise:
             # A region or a number of the asker's own introduction is not what is asked ("부산에서 ... 사람인데요").
