@@ -30,6 +30,8 @@ class FactKinds:
     region_exists: re.Pattern  # after a region with 도/은/는: asks whether that region has its own
     region_in_text: re.Pattern  # a region named at the start of a word (the analyzer cuts 세종시 -> 세 + 종시)
     region_also: re.Pattern  # a region with an additive or contrastive particle (대전에도, 부산은)
+    framing_clause: re.Pattern | None = None  # the end of a clause that only frames the question (...하던데, ...인데요,)
+    final_clause_kinds: frozenset[str] = frozenset()  # kinds asked for only in the question's last clause
 
     @classmethod
     def load(cls, path: Path = FACTS_PATH) -> FactKinds:
@@ -60,7 +62,19 @@ class FactKinds:
             # Start of a word only ("4대전략" is not 대전), before 시/도, a particle or the word's end.
             region_in_text=re.compile(r"(?<![가-힣])(" + names + r")(?=시|도|광역시|특별시|\b|[은는이가도의에요랑과와]|\s|$)"),
             region_also=re.compile(r"(?<![가-힣])(" + names + r")(?:시|광역시|특별시)?(?:에도|에서도|에는|에선|도|은|는|엔)(?![가-힣])"),
+            framing_clause=_compile(doc["framing_clause"], "framing_clause") if "framing_clause" in doc else None,
+            final_clause_kinds=frozenset(_words(doc.get("final_clause_kinds", []), "final_clause_kinds")
+                                         if doc.get("final_clause_kinds") else []),
         )
+
+    def last_clause(self, text: str) -> str:
+        """The question after its framing clauses ("요즘 AI 얘기가 많아서요, ..." -> "..."): the whole text without any."""
+        if self.framing_clause is None:
+            return text
+        end = 0
+        for m in self.framing_clause.finditer(text):
+            end = m.end()
+        return text[end:]
 
 
 def _patterns(doc: dict, section: str) -> dict[str, re.Pattern]:

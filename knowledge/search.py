@@ -100,7 +100,9 @@ def asked_facts(question: str, terms: Iterable[str] = (), facts: FactKinds | Non
     the number of trainees), so the bot says it does not know."""
     facts = facts or default_facts()
     text = normalize_text(question)
-    kinds = {k for k, rx in facts.asks.items() if rx.search(text)}
+    last = facts.last_clause(text)
+    # Some kinds are asked only in the last clause: "요즘 AI 얘기가 많아서요, ..." frames, "지금 몇 기까지?" asks.
+    kinds = {k for k, rx in facts.asks.items() if rx.search(last if k in facts.final_clause_kinds else text)}
     kinds |= {f"count:{m}" for m in COUNTER.findall(text)}
     kinds |= {f"place:{t}" for t in terms if t in facts.regions}
     kinds |= {f"place:{m}" for m in facts.region_in_text.findall(text)}
@@ -114,8 +116,18 @@ def asked_facts(question: str, terms: Iterable[str] = (), facts: FactKinds | Non
 PREMISE = re.compile(r"^([^.?!]{0,80}?(?:인데|(?<!들)었는데|[했왔았였]는데|있는데|하는데)요?)(?:[,.]|\s)")
 
 
+# ...or as the question's opening statements, one or two declarative sentences before the question ("저는 지역 경제
+# 담당 기자입니다. ...", "외국에서 온 연구원이에요. 한국말 조금 해요. ..."): who asks and why. A sentence that asks or
+# wonders (궁금해요, 알고 싶어요, 뭐, 언제...) or says what the asker heard (들었어요) is part of the question.
+PREMISE_SENTENCES = re.compile(r"^((?:(?![^.?!]*(?:궁금|알고\s*싶|알려|설명|들었|뭐|무엇|무슨|어떤|어떻|언제|어디|누구|누가|왜|얼마|몇))"
+                               r"[^.?!]{2,80}?(?:입니다|습니다|합니다|이에요|예요|에요|해요|어요|아요)\.\s+){1,2})")
+
+
 def premise_split(text: str) -> tuple[str, str]:
     """(opening premise clause, the rest) of a normalised question; ("", text) when it opens with none."""
+    m = PREMISE_SENTENCES.match(text)
+    if m and text[m.end():].strip():
+        return m.group(1).strip(), text[m.end():]
     m = PREMISE.match(text)
     return (m.group(1), text[m.end():]) if m else ("", text)
 
@@ -400,7 +412,7 @@ class _Index:
 
     def other_topic(self, question: str, context: int) -> set[int]:
         """Entries other than `context` that a noun of the question names, when that noun is the question's topic
-        (marked 은/는 or 쪽: "그럼 시민은 뭘 할 수 있어요?", "인재 쪽 과제는?", "그 단지는 어디 있어요?") and names none of the
+        (marked 은/는/도 or 쪽: "그럼 시민은 뭘 할 수 있어요?", "인재 쪽 과제는?", "포럼도 연다던데 ...") and names none of the
         context's own names. A facet asked for ("거기 예산은?": a kind of fact, see facts.yml) is not a new topic."""
         text = self.normalize(question)
         out: set[int] = set()
@@ -410,7 +422,7 @@ class _Index:
                 continue
             if any(rx.search(t.word) for rx in self.fact_kinds.asks.values()):
                 continue
-            if re.search(re.escape(t.word) + r"들?(?:\s*(?:쪽|측|분야)|(?:은|는)(?![가-힣]))", text):
+            if re.search(re.escape(t.word) + r"들?(?:\s*(?:쪽|측|분야)|(?:은|는|도)(?![가-힣]))", text):
                 out |= owners
         return out
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.replies import from_result, reply_for
-from knowledge.search import KnowledgeBase, asked_facts
+from knowledge.search import KnowledgeBase, asked_facts, normalize_text, premise_split
 
 ENTRIES = Path(__file__).resolve().parents[2] / "knowledge" / "entries.yml"
 
@@ -409,3 +409,45 @@ def test_the_words_of_the_asker_s_introduction_are_not_topic_words(kb):
     # The same words outside an opening introduction still count (택시, 기사: not in the entry).
     result = kb.search("첨단에 짓는 AI 단지는 뭐 하는 곳이에요? 택시 기사예요")
     assert result.candidates[0].features["unc"] > 0.0
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("AI 실증 테스트베드 센터장이 누가 돼요?", "person"),  # the head of a body, by its -장 title
+    ("데이터 협약은 몇 년 약정이에요?", "duration"),  # the length of an agreement
+    ("실증 시범도시 평가 보고서 공개됐어요?", "so_far"),  # whether a report is out
+    ("광주공항 국제선 노선 개설됐나요?", "so_far"),  # whether a transport link asked for has opened
+    ("대학생도 그 데이터센터 GPU 이용할 수 있나요?", "eligibility"),  # who else may use a service
+    ("무인 특장차 특구 지정 시기가 언제예요?", "event_date"),  # a designation without its date
+])
+def test_heads_agreement_lengths_reports_routes_eligibility_and_designation_dates_are_refused(kb, question, kind):
+    result = kb.search(question)
+    assert result.band != "answer" and kind in result.missing
+
+
+def test_now_in_a_framing_clause_does_not_ask_what_happened_since():
+    # "요즘" says when the asker heard it: the question after the framing clause asks about the programme.
+    assert "so_far" not in asked_facts("요즘 버스에서 AI 광고를 자주 봐서요, 광주 AI 사관학교는 뭘 가르쳐요?")
+    assert "so_far" not in asked_facts("올해 마흔인데 AI 사관학교 들어갈 수 있는 과정이 뭐예요?")
+    # ...but "now" in the question itself still does.
+    assert "so_far" in asked_facts("광고를 봤는데요, AI 사관학교 수료생은 지금 몇 명이에요?")
+    # A transport link wished for is the request itself, not an outcome.
+    assert "so_far" not in asked_facts("기업들이 국제선 노선 생겼으면 좋겠다고 했어요?")
+
+
+def test_a_follow_up_naming_another_topic_with_do_switches_topic(kb):
+    # "포럼도 ..." after citizen participation names the forum entry's topic: not answered with the last topic.
+    result = kb.search("클러스터 포럼도 한다던데 그 포럼은 뭐 하는 자리예요?", context_topic="citizen_participation")
+    assert not (result.band == "answer" and result.top.id == "citizen_participation")
+
+
+def test_opening_statements_about_the_asker_are_a_premise():
+    premise, rest = premise_split(normalize_text("동물병원에서 일하는 수의사입니다. 광주 AI 사관학교는 몇 명 뽑아요?"))
+    assert premise == "동물병원에서 일하는 수의사입니다." and rest.startswith("광주 ai 사관학교")
+    # A sentence that wonders or reports hearsay is part of the question, not a premise.
+    assert premise_split(normalize_text("AI 사관학교가 궁금해요. 몇 명 뽑아요?"))[0] == ""
+    assert premise_split(normalize_text("사관학교가 생긴다고 들었어요. 언제 열어요?"))[0] == ""
+
+
+def test_which_of_the_universities_asks_for_names(kb):
+    result = kb.search("광주 대학 중에 AI 교육을 하는 곳이 어디인지 궁금해요")
+    assert result.band != "answer" and "org_name" in result.missing
