@@ -80,7 +80,7 @@ def regions_asked_about(text: str, facts: FactKinds | None = None) -> set[str]:
     return out
 
 
-COUNTER = re.compile(r"몇\s*(명|개|곳|군데|장|대|층|번|차|기|개국|시간|분)")
+COUNTER = re.compile(r"몇\s*(명|개|곳|군데|장|대|층|번(?!\s*째)|차|기|개국|시간|분)")  # 몇 번째: an ordinal, not a count
 # Which figure units answer "몇 <counter>".
 COUNTER_UNITS = {"명": ("명",), "개": ("개",), "곳": ("개", "곳", "기관"), "군데": ("개", "곳", "기관"),
                  "번": ("차", "번"), "차": ("차", "번"), "기": ("기",)}
@@ -256,10 +256,50 @@ class SearchResult:
         return [c.entry for c in self.candidates[:limit] if c.score >= 0.5 * best]
 
 
+# Jeolla-dialect endings as standard ones ("택시 운전 30년 했는디 ...", "... 걱정허길래 물어봐요", "나오믄"): the premise
+# and framing rules, and the fact kinds, are written for the standard endings. Only word-final endings (and 허/혔 as
+# the verb 하다) are mapped, so no noun changes (허가, 잡혔어요, 인디 게임 are left alone).
+_END = r"(?![가-힣])"
+_DIALECT = [(re.compile(p), r) for p, r in [
+    (r"(?<=[가-힣][인는던은])디(?=요?" + _END + ")", "데"),  # 인디/는디/있던디 -> 인데/는데/있던데 (not 인디 게임)
+    (r"(?<![가-힣])혔(?=[다어는고])", "했"), (r"(?<![가-힣])혀서", "해서"),  # 혔어요, 혀서요 (not 잡혔어요)
+    (r"(?<![가-힣]|[허])허(?=요" + _END + r"|드라|더라|더만|드만|길래|는데|는디|믄|면|고" + _END + ")", "하"),  # 허요
+    (r"(?<=[가-힣])허(?=요" + _END + r"|드라|더라|길래|는데|는디|믄|면|고" + _END + ")", "하"),  # 걱정허길래
+    (r"(?<=[가-힣])드라(?=고|구)", "더라"),  # 하드라고
+    (r"(?<=[가-힣])믄(?=" + _END + ")", "면"),  # 나오믄, 끝나믄
+    (r"하요(?=" + _END + ")", "해요"),  # 궁금하요 (and 허요 above)
+    (r"(?<=[가-힣])는가요(?=" + _END + ")", "나요"),  # 들어가 있는가요
+    (r"(?<=[가-힣])실라요(?=" + _END + ")", "실래요"),  # 주실라요
+    (r"(?<=[됐었았였했있썼])다요(?=" + _END + ")", "대요"),  # 준비됐다요, 뭣이 있다요
+    (r"(?<=[가-힣])겄", "겠"),  # 하겄다, 모르겄네
+    (r"(?<![가-힣])잪(?=어|다|네)", "싶"),  # 알고 잪어요
+    (r"(?<=[가-힣])한티(?=" + _END + ")", "한테"),
+    (r"(?<=[가-힣])이여(?=" + _END + ")", "이야"),  # 사업이여?
+    (r"그라제(?=" + _END + ")", "그렇죠"),
+    (r"(?<![가-힣])뭐여(?=" + _END + ")", "뭐야"),
+]]
+_RANGGA = re.compile(r"([가-힣])랑가요?(?![가-힣])")  # 줄랑가, 할랑가 -> 줄까요, 할까요
+
+
+def _rangga(m: re.Match) -> str:
+    final = (ord(m.group(1)) - 0xAC00) % 28  # 8: the final ㄹ, 0: none
+    if final == 8:
+        return m.group(1) + "까요"
+    return chr(ord(m.group(1)) + 8) + "까요" if final == 0 else m.group(0)
+
+
+def standard_endings(text: str) -> str:
+    """Jeolla-dialect endings of `text` as standard ones (see _DIALECT)."""
+    for rx, rep in _DIALECT:
+        text = rx.sub(rep, text)
+    return _RANGGA.sub(_rangga, text) if "랑가" in text else text
+
+
 def normalize_text(text: str, limit: int | None = MAX_QUERY_CHARS) -> str:
     """NFKC, lower case, whitespace collapsed (python-mecab-ko reports offsets without leading spaces, see
-    docs/knowledge.md); a question is cut to `limit` characters, an entry's own text is not (limit=None)."""
-    return " ".join(unicodedata.normalize("NFKC", text or "")[:limit].lower().split())
+    docs/knowledge.md), dialect endings as standard ones; a question is cut to `limit` characters, an entry's own
+    text is not (limit=None)."""
+    return standard_endings(" ".join(unicodedata.normalize("NFKC", text or "")[:limit].lower().split()))
 
 
 def squash(text: str, limit: int | None = MAX_QUERY_CHARS) -> str:

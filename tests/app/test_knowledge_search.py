@@ -451,3 +451,43 @@ def test_opening_statements_about_the_asker_are_a_premise():
 def test_which_of_the_universities_asks_for_names(kb):
     result = kb.search("광주 대학 중에 AI 교육을 하는 곳이 어디인지 궁금해요")
     assert result.band != "answer" and "org_name" in result.missing
+
+
+def test_jeolla_dialect_endings_are_read_as_standard_ones():
+    assert normalize_text("버스 기사인디 궁금허요") == "버스 기사인데 궁금해요"
+    assert normalize_text("2단계 끝나믄 뭐가 생긴다고 허드라고") == "2단계 끝나면 뭐가 생긴다고 하더라고"
+    assert normalize_text("쉽게 말해 줄랑가? 뭘 하겄다는 거여") == "쉽게 말해 줄까요? 뭘 하겠다는 거여"
+    # Nouns and standard verbs that share the letters are left alone.
+    assert normalize_text("인디 게임 허가 잡혔어요") == "인디 게임 허가 잡혔어요"
+    # The premise rule reads a dialect introduction as it reads a standard one.
+    premise, rest = premise_split(normalize_text("버스 운전 20년 했는디 광주 AI 사관학교는 몇 명 뽑아요?"))
+    assert premise == "버스 운전 20년 했는데" and rest.startswith("광주 ai 사관학교")
+
+
+def test_now_in_an_opening_statement_before_the_question_does_not_ask_what_happened_since():
+    assert "so_far" not in asked_facts("요즘 손주들이 AI 얘기를 많이 해요. 광주 AI 사관학교는 뭘 가르쳐요?")
+    assert "so_far" in asked_facts("광고를 많이 봤어요. 사관학교 수료생은 지금 몇 명이에요?")
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("학생들도 데이터센터 GPU 한번 써 볼 수 있어요?", "eligibility"),  # trying a service out
+    ("2단계 예산에서 남은 돈은 얼마나 돼요?", "so_far"),  # what is left of a budget
+    ("협약 기관들이 자료를 얼마나 내놨어요?", "so_far"),  # data actually handed over
+    ("AI 사관학교 교육은 무료예요?", "money"),  # whether it is free: a price
+    ("1단계 성과 발표회 어디서 열려요?", "venue"),  # where an event is held
+])
+def test_what_is_left_handed_over_free_tried_out_or_held_where_is_refused(kb, question, kind):
+    result = kb.search(question)
+    assert result.band != "answer" and kind in result.missing
+
+
+def test_a_strategy_named_by_its_field_is_the_entry_of_that_strategy(kb):
+    result = kb.search("네 가지 전략 중 시민 관련 전략은 어떤 거예요?")
+    assert result.top.id == "citizen_participation"
+
+
+def test_which_in_order_is_not_a_count_and_more_english_words_are_read_as_the_entries_words():
+    assert "count:번" not in asked_facts("시민 참여 전략은 네 가지 중 몇 번째 전략이에요?")
+    assert "count:번" in asked_facts("월요대화는 지금까지 몇 번 열렸어요?")
+    from knowledge.normalize import Lexicon
+    assert Lexicon.load().rewrite("unmanned low speed special vehicle research center") == "무인 저속 특장차 연구센터"
