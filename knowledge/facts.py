@@ -63,8 +63,8 @@ class FactKinds:
             region_in_text=re.compile(r"(?<![가-힣])(" + names + r")(?=시|도|광역시|특별시|\b|[은는이가도의에요랑과와]|\s|$)"),
             region_also=re.compile(r"(?<![가-힣])(" + names + r")(?:시|광역시|특별시)?(?:에도|에서도|에는|에선|도|은|는|엔)(?![가-힣])"),
             framing_clause=_compile(doc["framing_clause"], "framing_clause") if "framing_clause" in doc else None,
-            final_clause_kinds=frozenset(_words(doc.get("final_clause_kinds", []), "final_clause_kinds")
-                                         if doc.get("final_clause_kinds") else []),
+            final_clause_kinds=frozenset(_words(doc["final_clause_kinds"], "final_clause_kinds")
+                                         if doc.get("final_clause_kinds") else ()),
         )
 
     def last_clause(self, text: str) -> str:
