@@ -174,9 +174,12 @@ class RasaClient:
             messages = parse_messages(resp.json())
         except ValueError:
             messages = []
-        if not messages and not await self.actions_alive():
-            # Rasa answers with nothing when a custom action could not run.
-            raise RasaUnavailable("actions", "action server down")
+        if not messages:
+            # Every turn of this bot says something; nothing means a custom action could not run. The action server
+            # may already be back by the time we ask (restart race), and a citizen must never get silence either way.
+            if not await self.actions_alive():
+                raise RasaUnavailable("actions", "action server down")
+            raise RasaUnavailable("actions", "empty reply")
         return messages
 
     async def rasa_alive(self) -> bool:

@@ -1,0 +1,73 @@
+"""An empty answer from Rasa (a custom action could not run) is never passed on as silence, even when the action
+server answers its health check again by the time we ask (the restart race the kill -9 fault test once hit).
+Rasa is the loopback fake `SlowRasa` answering `[]`; its GET (the health check) answers 200."""
+import asyncio
+import json
+
+from fastapi.testclient import TestClient
+
+from tests.app.conftest import make_settings
+from tests.app.fake_kakao import SlowRasa, kakao_request
+from web import kakao
+from web.rasa_client import RasaClient, RasaUnavailable
+from web.routers.chat import APOLOGY
+
+SECRET = {"X-Skill-Secret": "test-skill-secret", "content-type": "application/json"}
+
+
+def app_with(tmp_path, fake, action_url=None):
+    from web.main import create_app
+
+    app = create_app(make_settings(tmp_path, rasa_port=fake.port))
+    app.state.rasa = RasaClient(fake.url, action_url or fake.url, timeout_s=2.5, token="test-token")
+    return app
+
+
+def test_an_empty_reply_with_a_healthy_action_server_is_an_error_not_silence():
+    with SlowRasa(0.0, []) as fake:
+        async def scenario():
+            client = RasaClient(fake.url, fake.url, timeout_s=2.5)
+            try:
+                return await client.send("web:u1", "안녕하세요")
+            except RasaUnavailable as exc:
+                return exc
+            finally:
+                await client.aclose()
+
+        result = asyncio.run(scenario())
+    assert isinstance(result, RasaUnavailable)
+    assert (result.part, result.reason) == ("actions", "empty reply")
+
+
+def test_an_empty_reply_with_the_action_server_down_names_it():
+    with SlowRasa(0.0, []) as fake:
+        async def scenario():
+            client = RasaClient(fake.url, "http://127.0.0.1:9", timeout_s=2.5)  # port 9: nothing listens
+            try:
+                return await client.send("web:u1", "안녕하세요")
+            except RasaUnavailable as exc:
+                return exc
+            finally:
+                await client.aclose()
+
+        result = asyncio.run(scenario())
+    assert (result.part, result.reason) == ("actions", "action server down")
+
+
+def test_web_chat_answers_an_empty_reply_with_the_korean_503(tmp_path):
+    with SlowRasa(0.0, []) as fake, TestClient(app_with(tmp_path, fake)) as client:
+        resp = client.post("/api/chat", json={"sender": "s1", "message": "제안 접수할게요"})
+    assert resp.status_code == 503
+    body = resp.json()
+    assert body["messages"] == [{"text": APOLOGY, "buttons": []}] and body["error"]["part"] == "actions"
+
+
+def test_kakao_answers_an_empty_reply_with_a_polite_skill_response(tmp_path):
+    body = kakao_request("question", utterance="제안 접수할게요", user_id="kakao-user-empty")
+    body["userRequest"].pop("callbackUrl", None)
+    with SlowRasa(0.0, []) as fake, TestClient(app_with(tmp_path, fake)) as client:
+        resp = client.post("/kakao/skill", content=json.dumps(body, ensure_ascii=False).encode(), headers=SECRET)
+    assert resp.status_code == 200
+    skill = resp.json()
+    assert skill["version"] == "2.0"
+    assert skill["template"]["outputs"][0]["simpleText"]["text"] == kakao.DOWN_TEXT
