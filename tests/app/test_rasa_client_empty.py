@@ -23,34 +23,30 @@ def app_with(tmp_path, fake, action_url=None):
     return app
 
 
+def send_once(rasa_url: str, action_url: str):
+    async def scenario():
+        client = RasaClient(rasa_url, action_url, timeout_s=2.5)
+        try:
+            return await client.send("web:u1", "안녕하세요")
+        except RasaUnavailable as exc:
+            return exc
+        finally:
+            await client.aclose()
+
+    return asyncio.run(scenario())
+
+
 def test_an_empty_reply_with_a_healthy_action_server_is_an_error_not_silence():
     with SlowRasa(0.0, []) as fake:
-        async def scenario():
-            client = RasaClient(fake.url, fake.url, timeout_s=2.5)
-            try:
-                return await client.send("web:u1", "안녕하세요")
-            except RasaUnavailable as exc:
-                return exc
-            finally:
-                await client.aclose()
-
-        result = asyncio.run(scenario())
+        result = send_once(fake.url, fake.url)
     assert isinstance(result, RasaUnavailable)
     assert (result.part, result.reason) == ("actions", "empty reply")
 
 
 def test_an_empty_reply_with_the_action_server_down_names_it():
     with SlowRasa(0.0, []) as fake:
-        async def scenario():
-            client = RasaClient(fake.url, "http://127.0.0.1:9", timeout_s=2.5)  # port 9: nothing listens
-            try:
-                return await client.send("web:u1", "안녕하세요")
-            except RasaUnavailable as exc:
-                return exc
-            finally:
-                await client.aclose()
-
-        result = asyncio.run(scenario())
+        result = send_once(fake.url, "http://127.0.0.1:9")  # port 9: nothing listens
+    assert isinstance(result, RasaUnavailable)
     assert (result.part, result.reason) == ("actions", "action server down")
 
 
