@@ -1,0 +1,41 @@
+"""bench/merge_blind.py: what the lead's one-time test files keep and drop (no training)."""
+from pathlib import Path
+
+import yaml
+
+from bench.merge_blind import merge_kb, merge_nlu
+
+HEADER = "Blind test set written by engineers A and B.\nCommitted before any scoring."
+
+
+def write(path: Path, data: dict) -> Path:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+def test_nlu_merge_drops_training_messages_and_repeats_up_to_spacing(tmp_path):
+    header = tmp_path / "h.txt"
+    header.write_text(HEADER)
+    a = write(tmp_path / "a.yml", {"nlu": [{"intent": "greet", "examples": "- 안녕하세요\n- 반가워요 챗봇님\n"}]})
+    b = write(tmp_path / "b.yml", {"nlu": [{"intent": "greet", "examples": "- 반가워요  챗봇님!\n"},
+                                          {"intent": "propose", "examples": "- 효천역 앞 횡단보도 신호가 너무 짧아요\n"}]})
+    out = tmp_path / "eval" / "test_blind.yml"
+    out.parent.mkdir()
+    written, dropped = merge_nlu([a, b], header, out)
+    assert sum(written.values()) == 4 and dropped == {"greet": 2}  # 안녕하세요 is trained on; the second is a repeat
+    text = out.read_text()
+    assert text.startswith("# Blind test set written by engineers A and B.\n# Committed before any scoring.\n")
+    merged = {b["intent"]: b["examples"].split("\n- ") for b in yaml.safe_load(text)["nlu"]}
+    assert merged == {"greet": ["- 반가워요 챗봇님\n"], "propose": ["- 효천역 앞 횡단보도 신호가 너무 짧아요\n"]}
+
+
+def test_kb_merge_drops_exact_repeats_and_keeps_every_field(tmp_path):
+    header = tmp_path / "h.txt"
+    header.write_text(HEADER)
+    q1 = {"q": "데이터센터 언제 열어요?", "expect": "data_center", "kind": "paraphrase", "batch": 21}
+    q2 = {"q": "거기 예산은요?", "expect": None, "kind": "followup", "context": "data_center", "batch": 21}
+    a = write(tmp_path / "a.yml", {"questions": [q1, q2]})
+    b = write(tmp_path / "b.yml", {"questions": [dict(q1, kind="typo")]})
+    out = tmp_path / "blind_test.yml"
+    assert merge_kb([a, b], header, out) == {"answerable": 1, "unanswerable": 1, "repeat": 1}
+    assert yaml.safe_load(out.read_text())["questions"] == [q1, q2]
