@@ -123,6 +123,10 @@ PREMISE_SENTENCES = re.compile(r"^((?:(?![^.?!]*(?:궁금|알고\s*싶|알려|�
                                r"[^.?!]{2,80}?(?:입니다|습니다|합니다|이에요|예요|에요|해요|어요|아요)\.\s+){1,2})")
 
 
+# The boundary before a question's last sentence ("... 다녀왔대요. 그 자리가 어떤 행사였어요?").
+LAST_SENTENCE = re.compile(r"(?<=[.?!])\s+")
+
+
 def premise_split(text: str) -> tuple[str, str]:
     """(opening premise clause, the rest) of a normalised question; ("", text) when it opens with none."""
     m = PREMISE_SENTENCES.match(text)
@@ -465,6 +469,12 @@ class _Index:
             if re.search(re.escape(t.word) + r"들?(?:\s*(?:쪽|측|분야)|(?:은|는|도)(?![가-힣]))", text):
                 out |= owners
         return out
+
+    def names_entry(self, question: str, i: int) -> bool:
+        """Whether a noun of the question other than a facet asked for (예산, 언제...) is one of entry i's names."""
+        return any(t.noun and not t.fragment and i in self.name_owners.get(t.word, ())
+                   and not any(rx.search(t.word) for rx in self.fact_kinds.asks.values())
+                   for t in self.signals(question)[0])
 
     # ------------------------------------------------------------------ analysis
     def _lemmas(self, text: str) -> list[str]:
@@ -882,6 +892,15 @@ class KnowledgeBase:
         params = params or self.params
         bank = bank if bank is not None else index.bank
         result = self._search(index, question, params, question, bank)
+        if result.band != "answer" and result.top is not None and not result.missing:
+            # A long question opening with who asks and why ("행정학과 교수입니다. 수업 사례로 쓰려고 합니다. ..."):
+            # the opening's words dilute every signal; the question after it, read alone, may be surer of the same
+            # entry.
+            _, rest = premise_split(normalize_text(question))
+            if rest != normalize_text(question) and rest.strip():
+                alone = self._search(index, rest, params, rest, bank)
+                if alone.top is not None and alone.top.id == result.top.id and alone.confidence > result.confidence:
+                    result = alone
         context = index.data.by_id.get(context_topic or "")
         if context is None:
             return result
@@ -914,7 +933,12 @@ class KnowledgeBase:
             if (TOPIC_DEICTIC.search(question or "") and expanded.top is not None
                     and expanded.top.id != context.id and expanded.candidates[0].features["name"] == 0.0
                     and index.asked_kinds(question, index.signals(question)[0])
-                    - index.facts[index.position[context.id]]):
+                    - index.facts[index.position[context.id]]
+                    # ...unless the question read alone is answered with that neighbour too ("거기서 발표한 전략은 몇
+                    # 개였죠?" after the vision event: the strategies' count, not a figure the event lacks).
+                    and not (result.band == "answer" and result.top is not None
+                             and result.top.id == expanded.top.id
+                             and index.names_entry(question, index.position[expanded.top.id]))):
                 # "거기 예산은?" after 2단계 asks for the last topic's figure, which it lacks: another entry's figure
                 # would answer a different question ("거기서 기업들은 뭘 요청했어요?" may move on to a neighbour).
                 # Never answered, whatever its confidence: not grounded (it must not set the answer threshold).
@@ -1004,6 +1028,15 @@ class KnowledgeBase:
             # knowledge base states elsewhere is the question's premise, not a fact beyond the articles.
             lacking = [(n, c) for n, c in lacking
                        if not any(has_number(index.numbers[j], index.fulltext[j], n, c)
+                                  for j in range(len(index.entries)) if j != best)]
+        if lacking:
+            # "AI 사관학교 5기 교육생 친구가 ... 다녀왔대요. 그 자리가 어떤 행사였어요?": a number named only in a framing
+            # sentence or clause, and stated by another entry, sets the scene; the question asks something else.
+            last_numbers = set().union(*(asked_numbers(LAST_SENTENCE.split(facts.last_clause(t).strip())[-1])
+                                         for t in (plain, normalized)))
+            lacking = [(n, c) for n, c in lacking
+                       if (n, c) in last_numbers
+                       or not any(has_number(index.numbers[j], index.fulltext[j], n, c)
                                   for j in range(len(index.entries)) if j != best)]
         missing += [f"number:{n:g}{c}" for n, c in lacking]
         missing = tuple(missing)

@@ -491,3 +491,38 @@ def test_which_in_order_is_not_a_count_and_more_english_words_are_read_as_the_en
     assert "count:번" in asked_facts("월요대화는 지금까지 몇 번 열렸어요?")
     from knowledge.normalize import Lexicon
     assert Lexicon.load().rewrite("unmanned low speed special vehicle research center") == "무인 저속 특장차 연구센터"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("지스트 인공지능대학원 입학 정원에서 석사와 박사는 각각 몇 자리인지요?", "degree_split"),  # a split of a total
+    ("인공지능 사관학교 들어가는 데 연령 제한이 있을까요?", "age"),  # an age limit
+    ("주민 요청 이후 광주시가 주차 대책을 마련했나요?", "so_far"),  # whether a request was met
+    ("광주가 글로벌 AI 기업 본사를 유치했는지 알고 싶어요", "so_far"),  # whether something was won
+    ("AI 사관학교 2기 교육생 중 몇 명이 수료했는지 궁금해요", "so_far"),  # how many finished
+    ("테스트베드 출범 이후 실적을 알려줄 수 있어요?", "so_far"),  # results since
+])
+def test_splits_age_limits_and_outcomes_after_the_articles_are_refused(kb, question, kind):
+    result = kb.search(question)
+    assert result.band != "answer" and kind in result.missing
+
+
+def test_an_amount_or_number_named_only_in_a_framing_sentence_is_not_asked(kb):
+    question = "저는 작은 돈을 모아 AI 주식에 넣어 보려는 간호사예요. 광주시가 10년 뒤 AI 일자리를 얼마나 만들겠다고 했나요?"
+    assert "money" not in asked_facts(question)
+    assert "money" in asked_facts("10년 뒤 AI 일자리 예산은 얼마나 돼요?")
+    # 5기 (the academy's class, another entry's figure) only says who went to the event asked about.
+    result = kb.search("AI 사관학교 5기 교육생인 조카가 시장님과의 대화에 참석했대요. 그 행사는 어떤 자리였어요?")
+    assert result.top.id == "monday_dialogue" and not result.missing
+
+
+def test_a_follow_up_naming_a_neighbour_that_the_question_alone_answers_moves_to_it(kb):
+    result = kb.search("그곳에서 발표한 과제는 총 몇 개였나요?", context_topic="vision_2020")
+    assert result.band == "answer" and result.top.id == "strategies_tasks"
+
+
+def test_a_long_question_is_read_without_the_asker_s_opening_when_that_is_surer(kb):
+    # Read whole, the opening's words leave it below the answer threshold (0.89); the question alone is surer (0.95).
+    question = ("경영학과 대학원생입니다. 지역 산업 정책으로 학위 논문을 쓰고 있습니다. 광주시가 비전을 선포하기 전에 "
+                "어떤 준비를 했는지 순서대로 알려 주세요.")
+    result = kb.search(question)
+    assert result.band == "answer" and result.top.id == "preparation"
