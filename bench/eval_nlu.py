@@ -1091,7 +1091,8 @@ NOTES = """
   sets became training data, entities annotated and messages equal to a training, dev or held-out message left out:
   dev_hand.yml (300 messages, engineer T1) and dev_hand2.yml (202, the first blind file) in the tenth round
   (nlu/data/hand_written.yml, hand_written2.yml), dev_hand3.yml (375, the second blind file) in the eleventh
-  (nlu/data/hand_written3.yml).
+  (nlu/data/hand_written3.yml). The twelfth round added three files written for training by new writers, blind to
+  the repository (nlu/data/hand_written_d1/d2/d3.yml).
 
 ## How the data is made
 
@@ -1738,6 +1739,41 @@ runs, hand-written macro-F1 and ask_program F1 not lower than DIET alone beyond 
   3, -> propose 2), propose precision 0.814. Writers of a new register (voice input of people in their 60s-80s,
   gamers, official style) again land at ~0.91 (fourth file 0.909). Then (23:26 UTC) the file became development
   data, nlu/eval/dev_hand6.yml (`--dev` scores dev_hand4, 5 and 6: 1,165 messages).
+
+## Twelfth round (dev only, 2026-11-23, engineer N12)
+
+- Rule, fixed before the runs: ship if the strict macro-F1 of nlu/eval/dev_hand4 + dev_hand5 + dev_hand6 together
+  (1,165 messages) rises, dev_real propose recall stays ≥ 0.99, dev_real out_of_scope recall falls by at most 0.003,
+  and tests/rasa/test_hard_cases.py, tests/rasa/test_eval_nlu.py and `rasa data validate` pass. `PYTHONPATH=.
+  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 .venv-rasa/bin/python -m bench.eval_nlu --dev --show-dev-misses` (mecab),
+  load 2.5-3.5.
+- (1) Lead's decision: every blind file so far came from a new register of writers and landed at ~0.91, and what
+  moved it was training on hand-written text of other registers. So three more writers wrote NEW training files,
+  blind to the repository (the prompt, the intents' definitions and a persona only; intents only, 40 per intent,
+  480 each; 2026-11-23 00:44-00:47 UTC): D1 parents in an apartment community chat, D2 young tech workers with
+  Konglish and retired civil servants in formal 합쇼체, D3 the hardest intent boundaries (help vs chit-chat, support
+  vs a new proposal, a status question told as a story, yes/no with a reason, other cities vs Gwangju, ask_program
+  inside a life story). The personas were chosen by the lead to differ from those of the blind writers of the same
+  hour. They became nlu/data/hand_written_d1/d2/d3.yml, built like rounds 10-11: entities annotated by
+  entities.yml's rules, 6 wrong or misaligned tags removed (비전 inside 비전공자, GPU 클러스터, three tags ending inside
+  a word); 418 messages equal to an nlu/data message or an earlier line, 67 equal to a dev message and 15 equal to a
+  held-out message left out; none dropped as wrongly labelled (all 1,440 read); 940 kept. Hand macro-F1 0.910 ->
+  **0.934** (accuracy 0.902 -> 0.938; dev_hand4 0.896 -> 0.912, dev_hand5 0.923 -> 0.943, dev_hand6 0.907 -> 0.947);
+  ask_program -> out_of_scope 11 -> 5, help -> out_of_scope 10 -> 3; propose 0.992 =, out_of_scope 0.968 -> 0.967
+  (one text).
+- (2) Training time: cold `rasa train` (fresh Rasa cache directory, --force, one TF and BLAS thread, outside models/)
+  199 s user CPU / 3:57 wall before, 241 s / 4:49 with the new files (+21%; load 3.2 at the start against 1.2). DIET
+  epochs 20 -> 16 gives it back: 179 s user / 3:41 wall (load 1.4-2.0). Hand macro-F1 **0.933** (dev_hand4 0.917,
+  dev_hand5 0.940, dev_hand6 0.944), propose 0.994 (497/500), out_of_scope 0.970 (582/600), parse p95 27.2 ms at load
+  3.5; ask_program -> out_of_scope 11 -> 3, help -> out_of_scope 10 -> 4, support_proposal -> propose 8 -> 3 against
+  the before; hard cases pass (a model trained outside models/). Shipped: the three files and 16 epochs. Round 10's "cheapest
+  next lever" (the linear stage reusing the tokenizer's analyses) is worth about 2 s with mecab (0.13 ms per text,
+  ~10^4 texts), so it was not built. Wall time stayed over 3 minutes in every run on the shared machine (82-85% of a
+  core); CI's quiet fresh clones are the figure for the target.
+- (3) Left out: the linear stage's propose log_prior 0.25 -> 0.35 (dev titles 497/500 =, one title moved from
+  out_of_scope to the fallback; hand 0.933 with one support message fewer). Remaining dev losses: out_of_scope ->
+  ask_program 13 (other cities' programmes), small intents -> out_of_scope (~25), goodbye F1 0.912 -> 0.875 and greet
+  0.899 -> 0.886.
 
 ## FallbackClassifier threshold (tuned on dev data, not on the held-out files)
 
