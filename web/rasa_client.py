@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -11,6 +12,16 @@ from typing import Any
 import httpx
 
 log = logging.getLogger(__name__)
+
+
+# Rasa's own tracker commands that say nothing by design (a new session, undo the last turn). Typed by a citizen they
+# are bad input: refused at the edge with INTERNAL_COMMAND_TEXT, since an empty Rasa answer means a fault (`_send`).
+_SILENT_COMMAND = re.compile(r"^\s*/(?:session_start|back)\s*(?:[{(\[].*)?$", re.DOTALL)
+INTERNAL_COMMAND_TEXT = "이 메시지는 보낼 수 없어요. 궁금한 점이나 제안을 글로 적어 주세요."
+
+
+def is_silent_command(text: str) -> bool:
+    return bool(_SILENT_COMMAND.match(text))
 
 
 class RasaUnavailable(Exception):

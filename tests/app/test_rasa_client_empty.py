@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from tests.app.conftest import make_settings
 from tests.app.fake_kakao import SlowRasa, kakao_request
 from web import kakao
-from web.rasa_client import RasaClient, RasaUnavailable
+from web.rasa_client import INTERNAL_COMMAND_TEXT, RasaClient, RasaUnavailable, is_silent_command
 from web.routers.chat import APOLOGY
 
 SECRET = {"X-Skill-Secret": "test-skill-secret", "content-type": "application/json"}
@@ -67,3 +67,19 @@ def test_kakao_answers_an_empty_reply_with_a_polite_skill_response(tmp_path):
     skill = resp.json()
     assert skill["version"] == "2.0"
     assert skill["template"]["outputs"][0]["simpleText"]["text"] == kakao.DOWN_TEXT
+
+
+def test_rasa_commands_that_answer_nothing_are_refused_at_the_edge(tmp_path):
+    """/session_start and /back never say anything in Rasa: typed by a citizen they are bad input (a Korean 422 on
+    the web, a skill text on Kakao), and never reach Rasa; /restart answers (utter_restart), so it goes through."""
+    with SlowRasa(0.0, []) as fake, TestClient(app_with(tmp_path, fake)) as client:
+        web = client.post("/api/chat", json={"sender": "s1", "message": "/session_start"})
+        body = kakao_request("question", utterance=" /back", user_id="kakao-user-back")
+        body["userRequest"].pop("callbackUrl", None)
+        skill = client.post("/kakao/skill", content=json.dumps(body, ensure_ascii=False).encode(), headers=SECRET)
+        received = len(fake.received)
+    assert web.status_code == 422 and INTERNAL_COMMAND_TEXT in web.text
+    assert skill.status_code == 200
+    assert skill.json()["template"]["outputs"][0]["simpleText"]["text"] == INTERNAL_COMMAND_TEXT
+    assert received == 0
+    assert [is_silent_command(t) for t in ("/restart", "/propose", "/backyard", "세션 /back")] == [False] * 4

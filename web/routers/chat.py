@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from web.deps import RasaDep, SettingsDep
 from web.errors import error_body, error_responses
-from web.rasa_client import RasaUnavailable
+from web.rasa_client import INTERNAL_COMMAND_TEXT, RasaUnavailable, is_silent_command
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
@@ -28,6 +28,8 @@ class ChatRequest(BaseModel):
     def not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("메시지를 입력해 주세요.")
+        if is_silent_command(value):
+            raise ValueError(INTERNAL_COMMAND_TEXT)
         return value
 
 

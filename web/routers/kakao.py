@@ -13,6 +13,7 @@ from web import kakao
 from web.deps import SettingsDep
 from web.errors import error_body, error_responses
 from web.kakao_callback import KakaoSkill
+from web.rasa_client import INTERNAL_COMMAND_TEXT, is_silent_command
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["kakao"])
@@ -67,6 +68,8 @@ async def skill(
         return _error(422, str(exc))
     if not req.utterance:
         return kakao.text_response(kakao.EMPTY_UTTERANCE_TEXT)
+    if is_silent_command(kakao.rasa_text(req)):
+        return kakao.text_response(INTERNAL_COMMAND_TEXT)
     if len(req.utterance) > settings.max_message_chars:
         return kakao.text_response(f"메시지는 {settings.max_message_chars}자 이내로 보내 주세요.")
     return await service.answer(req)
