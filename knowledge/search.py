@@ -60,6 +60,9 @@ DEICTIC = re.compile(r"거기|그거|그것|그건|그곳|그쪽|여기|이거|�
 # The deictics that name the last topic itself (not a time: "그날 협약도 맺었다던데" may be about another entry).
 TOPIC_DEICTIC = re.compile(r"거기|그곳|그쪽|여기|이곳|저기|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# "그 전략 과제는 몇 개예요?" after 시민 참여 (whose answer calls it one of the 4대 전략): 그 before a noun the last answer
+# used points back at what was just told, like 거기 or 그 사업 (a particle may follow the noun).
+POINTS_BACK = re.compile(r"(?<![가-힣])그\s+([가-힣A-Za-z]{2,}?)(?:에서는|에서|에는|에도|은|는|이|가|을|를|의|에|도|과|와|랑)?(?![가-힣A-Za-z])")
 # A follow-up asking for a whole that includes the last topic ("그거 포함해서 전체 사업비는요?" after the data centre):
 # the last topic is a part of what is asked, not its answer.
 INCLUDING = re.compile(r"(?:그거|그것|그걸|그것을|그게|거기|이거|이걸|그\s*\S+)\s*(?:까지|도|을|를)?\s*(?:다\s*)?(?:포함|합쳐|합친|합치|더해|더한|더하)")
@@ -454,6 +457,11 @@ class _Index:
                     if t.noun and not t.fragment and not t.word.isdigit():
                         self.name_owners.setdefault(t.word, set()).add(i)
 
+        self.full_names: dict[str, set[int]] = {}  # squashed title or alias -> the entries it names
+        for i, e in enumerate(self.entries):
+            for name in (e.title, *e.aliases):
+                self.full_names.setdefault(squash(name, None), set()).add(i)
+
     def other_topic(self, question: str, context: int) -> set[int]:
         """Entries other than `context` that a noun of the question names, when that noun is the question's topic
         (marked 은/는/도 or 쪽: "그럼 시민은 뭘 할 수 있어요?", "인재 쪽 과제는?", "포럼도 연다던데 ...") and names none of the
@@ -466,9 +474,21 @@ class _Index:
                 continue
             if any(rx.search(t.word) for rx in self.fact_kinds.asks.values()):
                 continue
-            if re.search(re.escape(t.word) + r"들?(?:\s*(?:쪽|측|분야)|(?:은|는|도)(?![가-힣]))", text):
+            # A whole word only: 센터 inside "연구센터도" does not name the data centre.
+            if re.search(r"(?<![가-힣])" + re.escape(t.word) + r"들?(?:\s*(?:쪽|측|분야)|(?:은|는|도)(?![가-힣]))", text):
                 out |= owners
         return out
+
+    def points_back(self, question: str, context: int) -> bool:
+        """Whether "그 <noun>" in the question names something the last answer (or its topic's names) used, and not
+        another entry by its full name ("그 데이터센터는 언제 연대요?" after the Monday dialogue asks about the centre)."""
+        e = self.entries[context]
+        told = squash(" ".join((e.answer, e.title, *e.aliases)), None)
+        for m in POINTS_BACK.finditer(normalize_text(question or "")):
+            word = squash(m.group(1), None)
+            if word in told and self.full_names.get(word, {context}) <= {context}:
+                return True
+        return False
 
     def names_entry(self, question: str, i: int) -> bool:
         """Whether a noun of the question other than a facet asked for (예산, 언제...) is one of entry i's names."""
@@ -927,7 +947,8 @@ class KnowledgeBase:
     def _followup(self, index: _Index, question: str, context: Entry, params: FusionParams,
                   bank: QuestionBank | None, result: SearchResult) -> SearchResult:
         # A follow-up ("거기 예산은?") or a question too weak on its own: read it together with the last topic.
-        if DEICTIC.search(question or "") or result.band != "answer" or result.top is None \
+        deictic = bool(DEICTIC.search(question or "")) or index.points_back(question, index.position[context.id])
+        if deictic or result.band != "answer" or result.top is None \
                 or result.top.id != context.id:
             expanded = self._search(index, followup_text(question, context), params, question, bank)
             if (TOPIC_DEICTIC.search(question or "") and expanded.top is not None
@@ -944,8 +965,7 @@ class KnowledgeBase:
                 # Never answered, whatever its confidence: not grounded (it must not set the answer threshold).
                 band = "clarify" if expanded.band == "answer" else expanded.band
                 return replace(expanded, band=band, source_line="", grounded=False, used_context=True)
-            if DEICTIC.search(question or "") or (result.band != "answer"
-                                                 and expanded.confidence > result.confidence):
+            if deictic or (result.band != "answer" and expanded.confidence > result.confidence):
                 return replace(expanded, used_context=True)
             # "과제는 몇 개예요?" after 시민 참여: the question names no topic of its own (no entry's name in it)
             # and the entry read with the last topic covers the citizen's words as well: the conversation decides.

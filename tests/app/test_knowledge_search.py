@@ -526,3 +526,46 @@ def test_a_long_question_is_read_without_the_asker_s_opening_when_that_is_surer(
                 "어떤 준비를 했는지 순서대로 알려 주세요.")
     result = kb.search(question)
     assert result.band == "answer" and result.top.id == "preparation"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("인공지능 사관학교 나오면 공무원 시험에 가점 있어요?", "perk"),  # a perk for graduates
+    ("비전 선포식 가면 답례품 받을 수 있나요?", "gift"),  # gifts for guests
+    ("데이터 협약 병원들이 환자 기록까지 공유하나요?", "privacy"),  # patients' records
+    ("기업들이 말한 직항 건의를 광주시가 수용했나요?", "so_far"),  # whether a request was accepted
+    ("무인 특장차 규제자유특구 실증은 언제 종료돼요?", "end_date"),  # an end the entry does not give
+])
+def test_perks_gifts_patient_records_accepted_requests_and_unknown_ends_are_refused(kb, question, kind):
+    result = kb.search(question)
+    assert result.band != "answer" and kind in result.missing
+
+
+def test_the_benefits_of_a_programme_are_not_a_perk(kb):
+    # 혜택 also means the support a programme gives, which the entry tells (lead's review of the perk kind).
+    result = kb.search("광주에서 인공지능 창업하면 어떤 혜택을 받나요?")
+    assert result.band == "answer" and result.top.id == "startup_support" and "perk" not in result.missing
+
+
+def test_an_end_is_answered_by_an_entry_giving_one_and_how_far_a_plan_got_is_not_so_far(kb):
+    result = kb.search("1단계 사업은 언제 종료돼요?")  # 2020~2024
+    assert result.band == "answer" and result.top.id == "phase1"
+    assert "so_far" not in asked_facts("2단계 기획은 현재 어디까지 진행됐나요?")
+    assert "so_far" not in asked_facts("시는 그걸 위해 지금 무엇을 준비하고 있나요?")
+    assert "so_far" in asked_facts("현재 2단계 예산은 얼마 남았어요?")
+
+
+def test_that_noun_of_the_last_answer_points_back_at_the_last_topic(kb):
+    # The last answer calls 시민 참여 one of the 4대 전략: "그 전략" is that strategy, not the 4대 전략 entry.
+    result = kb.search("그 전략 과제가 전부 몇 개라고요?", context_topic="citizen_participation")
+    assert result.band == "answer" and result.top.id == "citizen_participation"
+    # ...but another entry's own name after 그 is that entry ("그 데이터센터" after the Monday dialogue).
+    index = kb._current()
+    assert not index.points_back("그 데이터센터는 언제 열어요?", index.position["monday_dialogue"])
+
+
+def test_a_part_of_a_compound_word_does_not_name_another_topic(kb):
+    # 센터 (a data-centre name word) inside 연구센터 is not the follow-up's topic.
+    index = kb._current()
+    assert not index.other_topic("연구센터도 입주해요?", index.position["ai_complex"])
+    result = kb.search("연구센터도 입주해요?", context_topic="ai_complex")
+    assert result.band == "answer" and result.top.id == "ai_complex"
