@@ -461,6 +461,8 @@ class _Index:
         for i, e in enumerate(self.entries):
             for name in (e.title, *e.aliases):
                 self.full_names.setdefault(squash(name, None), set()).add(i)
+        # What each entry tells (answer, title, aliases), squashed once here rather than on every follow-up.
+        self.told = [squash(" ".join((e.answer, e.title, *e.aliases)), None) for e in self.entries]
 
     def other_topic(self, question: str, context: int) -> set[int]:
         """Entries other than `context` that a noun of the question names, when that noun is the question's topic
@@ -482,8 +484,7 @@ class _Index:
     def points_back(self, question: str, context: int) -> bool:
         """Whether "그 <noun>" in the question names something the last answer (or its topic's names) used, and not
         another entry by its full name ("그 데이터센터는 언제 연대요?" after the Monday dialogue asks about the centre)."""
-        e = self.entries[context]
-        told = squash(" ".join((e.answer, e.title, *e.aliases)), None)
+        told = self.told[context]
         for m in POINTS_BACK.finditer(normalize_text(question or "")):
             word = squash(m.group(1), None)
             if word in told and self.full_names.get(word, {context}) <= {context}:
