@@ -81,13 +81,21 @@ def main() -> None:
     ap.add_argument("--header", type=Path, required=True, help="text file: who wrote the set, when and how")
     ap.add_argument("files", type=Path, nargs="+")
     args = ap.parse_args()
+    try:
+        run(args)
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        # A missing or malformed writer's file: say which, in one line, and write nothing further.
+        raise SystemExit(f"병합하지 못했어요: 파일을 읽을 수 없거나 형식이 맞지 않아요 ({type(exc).__name__}: {exc})") from None
+
+
+def run(args: argparse.Namespace) -> None:
     if args.kind == "nlu":
-        written, dropped = merge_nlu(args.files, args.header)
+        written, dropped = merge_nlu(args.files, args.header, NLU_OUT)
         kept = written - dropped
         print(f"written {sum(written.values())}, dropped as repeats {sum(dropped.values())}, kept "
               f"{sum(kept.values())}: {dict(sorted(kept.items()))}")
     else:
-        print(dict(merge_kb(args.files, args.header)))
+        print(dict(merge_kb(args.files, args.header, KB_OUT)))
 
 
 if __name__ == "__main__":

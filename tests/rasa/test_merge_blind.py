@@ -39,3 +39,21 @@ def test_kb_merge_drops_exact_repeats_and_keeps_every_field(tmp_path):
     out = tmp_path / "blind_test.yml"
     assert merge_kb([a, b], header, out) == {"answerable": 1, "unanswerable": 1, "repeat": 1}
     assert yaml.safe_load(out.read_text())["questions"] == [q1, q2]
+
+
+def test_a_malformed_writer_file_is_a_one_line_korean_error_and_nothing_is_written(tmp_path, monkeypatch):
+    import sys
+
+    import pytest
+
+    from bench import merge_blind
+
+    header, bad = tmp_path / "h.txt", tmp_path / "bad.yml"
+    header.write_text(HEADER)
+    bad.write_text("questions: [ {q: 열린 따옴표")
+    out = tmp_path / "blind_test.yml"
+    monkeypatch.setattr(merge_blind, "KB_OUT", out)
+    monkeypatch.setattr(sys, "argv", ["merge_blind", "kb", "--header", str(header), str(bad)])
+    with pytest.raises(SystemExit) as exc:
+        merge_blind.main()
+    assert str(exc.value).startswith("병합하지 못했어요") and not out.exists()
