@@ -70,6 +70,8 @@ class Settings(BaseSettings):
 
     # Knowledge base
     knowledge_path: Path = PROJECT_ROOT / "knowledge" / "entries.yml"
+    # The seed articles: a figure added in the dashboard is saved only if its quote is word for word in one of them
+    seeds_dir: Path = PROJECT_ROOT.parent / "shared" / "seeds"
 
     # Rate limits ("limits" notation, several separated by ";"); keyed by client IP, Kakao by user id
     rate_limit_chat: str = "5/second;60/minute"

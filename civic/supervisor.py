@@ -65,6 +65,9 @@ def base_env(settings: Settings) -> dict[str, str]:
         RASA_TOKEN=settings.rasa_token,
         KAKAO_SKILL_SECRET=settings.kakao_skill_secret,
         SESSION_SECRET=settings.session_secret,
+        # The action server answers from the file the dashboard edits (one file, whichever process writes it).
+        KNOWLEDGE_PATH=str(settings.knowledge_path),
+        SEEDS_DIR=str(settings.seeds_dir),
     )
     return env
 

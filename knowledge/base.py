@@ -5,6 +5,7 @@ a file is only ever replaced by a validated one (atomic write).
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import tempfile
@@ -22,6 +23,10 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 SENTENCE_END = re.compile(r"[.?!](?=\s|$)")
 MIN_SENTENCES, MAX_SENTENCES = 2, 5
 MAX_ANSWER_CHARS = 700
+# The articles give no phone number, web address or e-mail: an answer holding one was invented.
+CONTACT = re.compile(r"https?://|www\.|\d{2,4}-\d{3,4}-\d{4}|[\w.+-]+@[\w-]+\.\w")
+# A button sends either an intent ("/propose") or a question typed as the citizen would.
+PAYLOAD = re.compile(r"^/[a-z][a-z_]{1,40}$|^[^/].*$")
 UNDATED = "날짜 미표기"
 
 HEADER = (
@@ -113,6 +118,8 @@ class Entry:
     # Details citizens ask about this topic that the articles do not give (달성 of a target, 통과 of a review):
     # a question naming one is told honestly that the sources do not say, even if the word occurs in the answer.
     unknowns: tuple[str, ...] = ()
+    # The editors' note (why an unknown is listed, which article disagrees): kept in the file, never shown to citizens.
+    note: str = ""
 
 
 @dataclass
@@ -196,6 +203,8 @@ def _parse_entry(raw: Any, index: int, sources: dict[str, Source], errors: list[
             errors.append(f"{where}: 답변은 {MIN_SENTENCES}~{MAX_SENTENCES}문장이어야 해요(지금 {n}문장).")
         if len(answer) > MAX_ANSWER_CHARS:
             errors.append(f"{where}: 답변이 너무 길어요({len(answer)}자, 최대 {MAX_ANSWER_CHARS}자).")
+        if CONTACT.search(answer):
+            errors.append(f"{where}: 답변에 전화번호, 인터넷 주소, 이메일을 쓸 수 없어요. 기사에 나온 연락처가 없어요.")
     entry_sources = _strings(raw.get("sources"), f"{where}의 sources", errors)
     if not entry_sources:
         errors.append(f"{where}: 출처(sources)를 하나 이상 적어 주세요.")
@@ -226,16 +235,23 @@ def _parse_entry(raw: Any, index: int, sources: dict[str, Source], errors: list[
                 and b["title"].strip() and b["payload"].strip()):
             errors.append(f"{where}: 버튼(buttons)마다 title과 payload가 있어야 해요.")
             continue
+        if not PAYLOAD.match(b["payload"].strip()):
+            errors.append(f"{where}: 버튼 '{b['title'].strip()}'의 payload는 '/propose'처럼 빗금과 영어 소문자의 "
+                          "의도 이름이거나, 빗금 없이 쓴 질문이어야 해요.")
+            continue
         buttons.append(Button(b["title"].strip(), b["payload"].strip()))
     aliases = _strings(raw.get("aliases"), f"{where}의 aliases", errors)
     questions = _strings(raw.get("questions"), f"{where}의 questions", errors)
     unknowns = _strings(raw.get("unknowns"), f"{where}의 unknowns", errors)
     if not questions:
         errors.append(f"{where}: 예시 질문(questions)을 하나 이상 적어 주세요.")
+    note = raw.get("note") or ""
+    if not isinstance(note, str):
+        errors.append(f"{where}: 메모(note)는 문자열이어야 해요.")
     if len(errors) > before:
         return None
     return Entry(eid, title.strip(), answer, entry_sources, tuple(figures), aliases, questions, tuple(buttons),
-                 unknowns)
+                 unknowns, " ".join(note.split()))
 
 
 def validate_entries(doc: Any) -> KnowledgeData:
@@ -296,6 +312,8 @@ def to_document(data: KnowledgeData) -> dict:
             doc["buttons"] = [vars(b).copy() for b in e.buttons]
         if e.unknowns:
             doc["unknowns"] = list(e.unknowns)
+        if e.note:
+            doc["note"] = e.note
         doc["sources"] = list(e.sources)
         return doc
 
@@ -304,6 +322,46 @@ def to_document(data: KnowledgeData) -> dict:
         "sources": {s.id: {"file": s.file, "label": s.label, "date": s.date} for s in data.sources.values()},
         "entries": [entry_doc(e) for e in data.entries],
     }
+
+
+def _header_of(path: Path) -> str:
+    """The file's leading comment block (the editors' rules), kept across saves; HEADER for a new file."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    except (OSError, UnicodeDecodeError):
+        return HEADER
+    header = "".join(itertools.takewhile(lambda line: line.startswith("#"), lines))
+    return header or HEADER
+
+
+def ungrounded_figures(data: KnowledgeData, seeds_dir: str | os.PathLike,
+                       entries: list[Entry] | None = None) -> list[str]:
+    """Korean messages for every figure whose quote is not word for word in its seed article (spacing aside).
+
+    The grounding rule of the knowledge base: a figure exists only because an article says it. `entries` limits the
+    check (an edit checks the entry it changes); a missing article is reported, never taken as a pass.
+    """
+    seeds_dir = Path(seeds_dir)
+    texts: dict[str, str | None] = {}
+    problems = []
+    for entry in data.entries if entries is None else entries:
+        for fig in entry.figures:
+            source = data.sources.get(fig.source)
+            if source is None:
+                continue  # validate_entries reports unknown sources
+            if fig.source not in texts:
+                try:
+                    texts[fig.source] = " ".join((seeds_dir / source.file).read_text(encoding="utf-8").split())
+                except (OSError, UnicodeDecodeError):
+                    texts[fig.source] = None
+            text = texts[fig.source]
+            if text is None:
+                problems.append(f"항목 '{entry.id}': 수치 '{fig.value}'의 원문 기사({source.file})를 찾을 수 없어 "
+                                "인용을 확인할 수 없어요.")
+            elif " ".join(fig.quote.split()) not in text:
+                problems.append(f"항목 '{entry.id}': 수치 '{fig.value}'의 인용(quote)이 원문 기사 {source.file}에 "
+                                "그대로 나오지 않아요. 기사 문장을 그대로 복사해 주세요.")
+    return problems
 
 
 def save_entries(path: str | os.PathLike, entries: KnowledgeData | list[Entry],
@@ -319,7 +377,7 @@ def save_entries(path: str | os.PathLike, entries: KnowledgeData | list[Entry],
         if sources is None:
             sources = load_entries(path).sources
         data = KnowledgeData(entries=list(entries), sources=dict(sources))
-    text = HEADER + yaml.safe_dump(to_document(data), allow_unicode=True, sort_keys=False, width=100)
+    text = _header_of(path) + yaml.safe_dump(to_document(data), allow_unicode=True, sort_keys=False, width=100)
     checked = parse_entries(text)  # never write a file the assistant could not load
     fd, tmp = tempfile.mkstemp(prefix=".entries-", suffix=".yml", dir=path.parent)
     try:

@@ -11,7 +11,8 @@ from civic.admin.users import iso, utcnow
 ACTIONS = {
     "login": "로그인", "login_failed": "로그인 실패", "logout": "로그아웃", "token": "API 토큰 발급",
     "status_change": "상태 변경", "answer": "답변 등록", "export": "내보내기", "recluster": "재군집 시작",
-    "topic_note": "주제 메모",
+    "topic_note": "주제 메모", "knowledge_create": "지식 항목 추가", "knowledge_edit": "지식 항목 수정",
+    "knowledge_delete": "지식 항목 삭제",
 }
 # Only these keys may go into `detail`: a guard against someone passing text by mistake.
 _DETAIL_KEYS = {"status", "previous_status", "format", "kind", "rows", "job_id", "role", "reason", "receipt"}

@@ -1,6 +1,7 @@
 """Shared fixtures for the admin tests (imported by tests/app/test_admin_*.py)."""
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -136,3 +137,36 @@ def seed_themed(settings, now=None, spread_days: int = 3) -> list:
         sender = f"{'kakao' if i % 3 == 0 else 'web'}:t{i}"
         out += seed(settings, [(text, district, place, sender)], now=now - timedelta(days=spread_days * i))
     return out
+
+
+# ------------------------------------------------------------------ the knowledge-base editor
+VERSION_RE = re.compile(r'name="version" value="([0-9a-f]+)"')
+
+
+def form_fields(html: str) -> dict:
+    """The edit form as a browser would post it (text inputs, textareas, checked boxes, selected options)."""
+    fields: dict[str, list[str]] = {}
+    form = html.split('enctype="multipart/form-data"', 1)[1].split("</form>", 1)[0]
+    for name, value in re.findall(r'<input name="(\w+)" value="([^"]*)"', form):
+        fields.setdefault(name, []).append(value)
+    for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form):
+        fields[name] = [value]
+    for value in re.findall(r'name="sources" value="(\w+)" checked', form):
+        fields.setdefault("sources", []).append(value)
+    for select in re.findall(r'<select name="figure_source".*?</select>', form, flags=re.DOTALL):
+        chosen = re.search(r'<option value="(\w*)" selected>', select)
+        fields.setdefault("figure_source", []).append(chosen.group(1) if chosen else "")
+    for name, value in re.findall(r'<textarea id="[\w-]+" name="(\w+)"[^>]*>(.*?)</textarea>', form, flags=re.DOTALL):
+        fields[name] = [value]
+    for name in ("id", "title"):
+        fields[name] = [re.search(rf'<input id="kb-{name}" name="{name}" value="([^"]*)"', form).group(1)]
+    return fields
+
+
+def unescape(fields: dict) -> dict:
+    return {k: [html.unescape(v) for v in vs] for k, vs in fields.items()}
+
+
+def post_form(client, path: str, fields: dict):
+    files = [(k, (None, v)) for k, vs in fields.items() for v in vs]
+    return client.post(path, files=files, follow_redirects=False)

@@ -1,6 +1,7 @@
 """Fixtures for the application environment: temporary settings and database, a really running Rasa stack."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,10 @@ def rasa_stack(tmp_path_factory):
     """A real action server and Rasa server on free loopback ports, shared by the e2e tests of one run."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make test` (it trains) or `make train`")
-    settings = make_settings(tmp_path_factory.mktemp("stack"))
+    var = tmp_path_factory.mktemp("stack")
+    # A copy of the knowledge base: the dashboard e2e test edits it while the stack runs.
+    shutil.copy(PROJECT_ROOT / "knowledge" / "entries.yml", var / "entries.yml")
+    settings = make_settings(var, knowledge_path=var / "entries.yml")
     services = [s for s in build_services(settings, MODEL) if s.name != "app"]
     with running(services, timeout_s=240):
         yield settings

@@ -13,6 +13,7 @@ from civic.admin import users
 from civic.db import open_migrated
 from civic.settings import PROJECT_ROOT
 from civic.supervisor import build_services, isolated_settings, running
+from knowledge.base import load_entries
 from tests.app.admin_support import PASSWORD, XSS, seed, seed_themed
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,9 @@ SCREENSHOT = PROJECT_ROOT / "docs" / "screenshots" / "admin.png"
 def live_app(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"chromium not found at {CHROMIUM}: run `make browser` (apt-get install chromium)")
-    settings = isolated_settings(tmp_path_factory.mktemp("browser"))
+    var = tmp_path_factory.mktemp("browser")
+    shutil.copy(PROJECT_ROOT / "knowledge" / "entries.yml", var / "entries.yml")  # the editor test changes it
+    settings = isolated_settings(var, knowledge_path=var / "entries.yml")
     db = open_migrated(settings.db_path)
     users.create_user(db, "kim", PASSWORD)
     db.close()
@@ -106,3 +109,37 @@ def test_login_topic_answer_export(live_app, browser, tmp_path):
     proposal = store.get_by_receipt(db, receipt)
     assert proposal.status == "answered" and proposal.answer == "현장을 확인했고 이번 주에 조치할게요."
     assert store.history(db, proposal.id)[-1].actor == "kim"
+
+
+def test_knowledge_editor_saves_an_alias_and_refuses_an_invented_phone_number(live_app, browser):
+    base = f"http://127.0.0.1:{live_app.port}"
+    context = browser.new_context(locale="ko-KR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(f"console: {msg.text}"))
+    page.goto(f"{base}/admin/login?next=/admin/knowledge")
+    page.get_by_label("아이디").fill("kim")
+    page.get_by_label("비밀번호").fill(PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    page.wait_for_url(f"{base}/admin/knowledge")
+
+    page.get_by_role("link", name="AI 사관학교", exact=False).first.click()
+    aliases = page.get_by_label("다른 이름 (한 줄에 하나: 줄임말, 영어, 시민이 부르는 이름)")
+    aliases.fill(aliases.input_value() + "\n코딩 사관학교")
+    page.get_by_role("button", name="저장").click()
+    page.wait_for_selector("text=몇 초 안에 챗봇 답변에 반영돼요")
+    assert "코딩 사관학교" in load_entries(live_app.knowledge_path).by_id["ai_academy"].aliases
+
+    page.get_by_role("link", name="국가 AI 데이터센터").click()
+    answer = page.get_by_label("답변 (2~5문장, 해요체. 숫자는 모두 아래 주요 수치에 있어야 해요)")
+    answer.fill(answer.input_value() + " 문의는 062-123-4567로 하세요.")
+    page.get_by_role("button", name="저장").click()
+    alert = page.locator("#form-errors")
+    alert.wait_for()
+    assert "전화번호" in alert.inner_text()
+    assert "062-123-4567" in answer.input_value()  # what the editor typed is still there
+    assert "062-123-4567" not in load_entries(live_app.knowledge_path).by_id["data_center"].answer
+    # The refused save is a 422 page: Chromium logs its status, and nothing else may be logged.
+    assert [e for e in errors if "status of 422" not in e] == [], errors
+    context.close()

@@ -1,5 +1,12 @@
 """A real question through the public door: app -> Rasa (trained model) -> action server -> knowledge base."""
+# ruff: noqa: F811  (pytest fixtures imported from admin_support)
+import time
+
 import pytest
+
+from civic.admin import users
+from civic.db import open_migrated
+from tests.app.admin_support import PASSWORD, csrf_of, fast_hasher, form_fields, login, post_form, unescape  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
@@ -31,3 +38,35 @@ def test_a_topic_button_payload_answers_directly(e2e_client):
 def test_markup_in_a_question_is_never_echoed(e2e_client):
     messages = ask(e2e_client, "e2e-kb-4", "<script>alert(1)</script> 데이터센터 예산 알려줘")
     assert messages and all("<script>" not in (m["text"] or "") for m in messages)
+
+
+def test_an_alias_saved_in_the_dashboard_reaches_the_running_bot_without_retraining(e2e_client, rasa_stack,
+                                                                                      fast_hasher):
+    """Administrator edits entries.yml through /admin/knowledge; the action server reloads it by itself."""
+    question = "빛고을 슈퍼컴 센터는 언제 열어요?"
+    answered = lambda messages: any("915억 원" in (m.get("text") or "") for m in messages)
+    assert not answered(ask(e2e_client, "e2e-kb-edit-0", question))  # the name is unknown before the edit
+    original = rasa_stack.knowledge_path.read_bytes()
+    db = open_migrated(rasa_stack.db_path)
+    try:
+        users.create_user(db, "kb-editor", PASSWORD, role="admin")
+    finally:
+        db.close()
+    try:
+        assert login(e2e_client, "kb-editor").status_code == 303
+        page = e2e_client.get("/admin/knowledge/data_center").text
+        fields = unescape(form_fields(page))
+        fields["aliases"] = [fields["aliases"][0] + "\n빛고을 슈퍼컴 센터"]
+        assert csrf_of(page) == fields["csrf_token"][0]
+        assert post_form(e2e_client, "/admin/knowledge/data_center", fields).status_code == 303
+        # The action server rebuilds its index in the background (seconds); until then it answers from the old one.
+        deadline = time.monotonic() + 90
+        turn = 0
+        while True:
+            turn += 1
+            if answered(ask(e2e_client, f"e2e-kb-edit-{turn}", question)):
+                break
+            assert time.monotonic() < deadline, "the edited alias did not reach the bot within 90 s"
+            time.sleep(2)
+    finally:
+        rasa_stack.knowledge_path.write_bytes(original)
