@@ -2,12 +2,16 @@
 
     .venv-rasa/bin/python -m bench.merge_blind nlu --header H.txt A.yml B.yml   -> nlu/eval/test_blind.yml
     .venv/bin/python -m bench.merge_blind kb --header H.txt A.yml B.yml         -> knowledge/eval/blind_test.yml
+    .venv/bin/python -m bench.merge_blind kb-retire --header N.txt              blind_test.yml -> questions.yml
 
 nlu: messages equal (bench.eval_nlu._key: up to spacing, punctuation and case) to a training message, a message of
 any other nlu/eval/ file or an earlier message of the merge are dropped, so every message scored is unseen.
 kb: exact repeats across the writers' files are dropped (the scoring reports overlaps with the development set
 itself). Nothing else is changed; the header (a comment saying who wrote it, when and how) goes on top. Prints
 counts only.
+kb-retire: after its one scoring (misses printed), the blind set becomes development data: its questions are
+appended to questions.yml under the header (as comments), except those already there (up to spacing, same context)
+and copies of an entry's example question (the tests forbid them there); blind_test.yml is then removed.
 """
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 NLU_OUT = ROOT / "nlu" / "eval" / "test_blind.yml"
 KB_OUT = ROOT / "knowledge" / "eval" / "blind_test.yml"
+KB_DEV = ROOT / "knowledge" / "eval" / "questions.yml"
+KB_ENTRIES = ROOT / "knowledge" / "entries.yml"
 
 
 def comment_block(path: Path) -> list[str]:
@@ -69,18 +75,53 @@ def merge_kb(files: list[Path], header: Path, out: Path = KB_OUT) -> Counter:
             rows.append(q)
             counts["answerable" if q.get("expect") else "unanswerable"] += 1
     lines = comment_block(header) + ["version: 1", "questions:"]
-    lines += ["  - " + yaml.safe_dump(q, allow_unicode=True, default_flow_style=True, width=10_000,
-                                      sort_keys=False).strip() for q in rows]
+    lines += [flow_line(q) for q in rows]
     out.write_text("\n".join(lines) + "\n")
+    return counts
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def flow_line(q: dict) -> str:
+    return "  - " + yaml.safe_dump(q, allow_unicode=True, default_flow_style=True, width=10_000,
+                                   sort_keys=False).strip()
+
+
+def retire_kb(header: Path, blind: Path = KB_OUT, dev: Path = KB_DEV, entries: Path = KB_ENTRIES) -> Counter:
+    """Append the scored blind set to the development questions; remove the blind file. Counts only."""
+    rows = yaml.safe_load(blind.read_text(encoding="utf-8"))["questions"]
+    dev_text = dev.read_text(encoding="utf-8")
+    seen = {(_squash(q["q"]), q.get("context")) for q in yaml.safe_load(dev_text)["questions"]}
+    examples = {_squash(x) for e in yaml.safe_load(entries.read_text(encoding="utf-8"))["entries"]
+                for x in e.get("questions") or []}
+    counts, lines = Counter(), []
+    for q in rows:
+        key = (_squash(q["q"]), q.get("context"))
+        if key in seen:
+            counts["repeat"] += 1
+        elif key[0] in examples:
+            counts["example copy"] += 1
+        else:
+            seen.add(key)
+            lines.append(flow_line(q))
+            counts["moved"] += 1
+    block = ["  " + line for line in comment_block(header)] + lines
+    dev.write_text(dev_text.rstrip("\n") + "\n" + "\n".join(block) + "\n", encoding="utf-8")
+    yaml.safe_load(dev.read_text(encoding="utf-8"))  # still one valid file
+    blind.unlink()
     return counts
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("kind", choices=["nlu", "kb"])
+    ap.add_argument("kind", choices=["nlu", "kb", "kb-retire"])
     ap.add_argument("--header", type=Path, required=True, help="text file: who wrote the set, when and how")
-    ap.add_argument("files", type=Path, nargs="+")
-    args = ap.parse_args()
+    ap.add_argument("files", type=Path, nargs="*")
+    args = ap.parse_intermixed_args()  # files may follow --header (a plain parse stops at the first positional run)
+    if args.kind != "kb-retire" and not args.files:
+        ap.error("the writers' files are missing")
     try:
         run(args)
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
@@ -94,8 +135,10 @@ def run(args: argparse.Namespace) -> None:
         kept = written - dropped
         print(f"written {sum(written.values())}, dropped as repeats {sum(dropped.values())}, kept "
               f"{sum(kept.values())}: {dict(sorted(kept.items()))}")
-    else:
+    elif args.kind == "kb":
         print(dict(merge_kb(args.files, args.header, KB_OUT)))
+    else:
+        print(dict(retire_kb(args.header)))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.merge_blind import merge_kb, merge_nlu
+from bench.merge_blind import merge_kb, merge_nlu, retire_kb
 
 HEADER = "Blind test set written by engineers A and B.\nCommitted before any scoring."
 
@@ -57,3 +57,24 @@ def test_a_malformed_writer_file_is_a_one_line_korean_error_and_nothing_is_writt
     with pytest.raises(SystemExit) as exc:
         merge_blind.main()
     assert str(exc.value).startswith("병합하지 못했어요") and not out.exists()
+
+
+def test_kb_retire_appends_new_questions_to_the_development_set_and_removes_the_blind_file(tmp_path):
+    header = tmp_path / "h.txt"
+    header.write_text("batch 23: written blind, scored once.")
+    entries = write(tmp_path / "entries.yml", {"entries": [{"id": "data_center", "questions": ["데이터센터 예산은?"]}]})
+    dev = tmp_path / "questions.yml"
+    # questions.yml's own layout: a sequence indented under `questions:`, one flow mapping per line
+    dev.write_text('version: 1\nquestions:\n  - {q: "거기 예산은요?", expect: null, kind: followup, context: phase1}\n')
+    rows = [{"q": "거기  예산은요?", "expect": None, "kind": "followup", "context": "phase1", "batch": 23},  # repeat
+            {"q": "거기 예산은요?", "expect": "data_center", "kind": "followup", "context": "data_center", "batch": 23},
+            {"q": "데이터센터 예산은 ?", "expect": "data_center", "kind": "typo", "batch": 23},  # example copy
+            {"q": "데센 언제 열어요?", "expect": "data_center", "kind": "slang", "batch": 23}]
+    blind = write(tmp_path / "blind_test.yml", {"questions": rows})
+    assert retire_kb(header, blind, dev, entries) == {"repeat": 1, "example copy": 1, "moved": 2}
+    assert not blind.exists()
+    text = dev.read_text()
+    assert "  # batch 23: written blind, scored once.\n" in text
+    moved = yaml.safe_load(text)["questions"]
+    assert [q["q"] for q in moved] == ["거기 예산은요?", "거기 예산은요?", "데센 언제 열어요?"]
+    assert moved[1]["context"] == "data_center" and moved[2]["batch"] == 23
