@@ -46,7 +46,7 @@ from knowledge.qbank import CHAR_NGRAMS, QUESTIONS_PATH, QuestionBank, load_labe
 log = logging.getLogger(__name__)
 
 PARAMS_PATH = Path(__file__).with_name("fusion.json")
-FEATURES = ("bm25", "emb", "char", "cov", "unc", "name", "margin", "gap", "ev", "qb", "qnull", "qunc")
+FEATURES = ("bm25", "emb", "char", "cov", "unc", "name", "margin", "gap", "ev", "qb", "qnull", "qunc", "lastdis")
 EVIDENCE_FREE = 3  # covered nouns a short question has anyway (see _Index.coverage)
 EVIDENCE_SPAN = 4
 MAX_QUERY_CHARS = 500  # the analyzer and scoring need no more; longer messages are cut, never echoed
@@ -154,8 +154,9 @@ def sites_asked_about(text: str) -> set[str]:
     return out
 
 
-# 대 as an ordinal or a count (2대 단장, 4대 전략), not the start of another word (2 대학, 3 대표).
-SPECIFIC_NUMBER = re.compile(r"(\d[\d,.]*)\s*(단계|차|기|대(?![학회표상신비])|년|회)?")
+# 대 as an ordinal or a count (2대 단장, 4대 전략), not the start of another word (2 대학, 3 대표); 기 (a class) written
+# after a space only when no other word starts there ("5기", "5 기", but not the 기획 of "phase 2 기획").
+SPECIFIC_NUMBER = re.compile(r"(\d[\d,.]*)\s*(단계|차|(?<=\d)기|기(?![가-힣])|대(?![학회표상신비])|년|회)?")
 
 
 def asked_numbers(question: str) -> set[tuple[float, str]]:
@@ -976,6 +977,21 @@ class KnowledgeBase:
                 return replace(expanded, used_context=True)
         return result
 
+    @staticmethod
+    def _last_sentence_top(index: _Index, text: str, p: FusionParams, bank: QuestionBank | None) -> int | None:
+        """The entry the last sentence of a question of several sentences ranks first, read alone (ranking only:
+        no confidence, no fact checks); None for a question of one sentence."""
+        sentences = [s for s in LAST_SENTENCE.split(normalize_text(text).strip()) if s.strip()]
+        if len(sentences) < 2:
+            return None
+        last = sentences[-1]
+        terms, sig = index.signals(last)
+        if bank is not None and bank.fitted:
+            sig = sig | {"qb": bank.scores(last)[0]}
+        scored = index.ranked(sig, p.weights, lambda i: index.coverage(terms, i), p.weights.get("cov", 0.0),
+                              index.normalize(last), index.asked_kinds(last, terms))
+        return scored[0][1] if scored else None
+
     def _search(self, index: _Index, text: str, p: FusionParams, question: str,
                 bank: QuestionBank | None = None) -> SearchResult:
         """Score `text` (the question, or the question with the last topic); facts are checked on `question`."""
@@ -1011,6 +1027,12 @@ class KnowledgeBase:
             # qunc: how much an uncovered noun counts may depend on how sure the bank is of the entry (a typo it
             # has seen, or a detail of a well-known topic); a linear confidence cannot learn that by itself.
             top |= {"qb": qb, "qnull": bank_null, "qunc": qb * top["unc"]}
+        # lastdis: a question of several sentences whose last sentence, read alone, ranks another entry first. A
+        # citizen who names the topic first and then only asks ("...선포식이 있었다더라고요. ... 정리해 주세요.") is more
+        # often answerable than one whose last sentence carries the topic with a detail the entry lacks (leave-one-
+        # batch-out over batches 19-22, engineer K15: docs/knowledge.md). 0 for a single sentence.
+        last_top = self._last_sentence_top(index, text, p, bank)
+        top["lastdis"] = float(last_top is not None and last_top != scored[0][1])
         z = p.intercept + sum(p.coef.get(k, 0.0) * top.get(k, 0.0) for k in FEATURES)
         confidence = _sigmoid(z)
         candidates = tuple(Candidate(index.entries[i], s, top if j == 0 else f | {"margin": 0.0, "gap": 0.0})

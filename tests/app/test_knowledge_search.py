@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.replies import from_result, reply_for
-from knowledge.search import KnowledgeBase, asked_facts, normalize_text, premise_split
+from knowledge.search import KnowledgeBase, asked_facts, asked_numbers, normalize_text, premise_split
 
 ENTRIES = Path(__file__).resolve().parents[2] / "knowledge" / "entries.yml"
 
@@ -569,3 +569,39 @@ def test_a_part_of_a_compound_word_does_not_name_another_topic(kb):
     assert not index.other_topic("연구센터도 입주해요?", index.position["ai_complex"])
     result = kb.search("연구센터도 입주해요?", context_topic="ai_complex")
     assert result.band == "answer" and result.top.id == "ai_complex"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("사관학교 들어가려면 면접도 봐야 하나요?", "selection"),  # how a programme selects
+    ("데이터센터 근처에 살면 소음 심하지 않아요?", "safety"),  # a site's nuisance
+    ("2단계 기획 용역 입찰에 다른 회사도 응찰했나요?", "bidder"),  # who else bid
+    ("사관학교 교육 인원을 앞으로 더 늘릴 계획이래요?", "outlook"),  # a later change of a figure
+    ("대통령이 데이터센터에 와서 무슨 약속을 했나요?", "promise"),  # a promise the entry does not report
+])
+def test_selection_nuisance_bidders_outlooks_and_promises_are_refused(kb, question, kind):
+    result = kb.search(question)
+    assert result.band != "answer" and kind in result.missing
+
+
+def test_words_that_only_look_like_an_ask_are_not_one():
+    # 활동가 + 입니다 is not 가입 (joining); a class hour named in a framing sentence is not asked.
+    assert "apply" not in asked_facts("환경단체 회원 활동가입니다. 광주 AI 1단계 사업비가 얼마인지 정리 부탁드려요.")
+    assert "apply" in asked_facts("마이데이터 기부 앱 가입은 어떻게 해요?")
+    assert "hours" not in asked_facts("수업 시간에 학생들과 AI 윤리를 다뤄요. 선포식 때 어떤 강연이 있었나요?")
+    assert "hours" in asked_facts("사관학교 수업 시간은 어떻게 되나요?")
+    # Revenue asks for an amount only with 얼마/액/규모: complaints about it do not.
+    assert "money" not in asked_facts("AI 기업들이 매출 때문에 힘들다고 한 얘기 있었어요?")
+    assert "money" in asked_facts("그 회사 연매출이 얼마나 돼요?")
+    # "phase 2 기획" is the second phase's planning, not the class number 2기.
+    assert asked_numbers("Phase 2 기획 용역은 누가 맡았나요?") == set()
+    assert asked_numbers("사관학교 3기 수료생") == {(3.0, "기")}
+
+
+def test_lastdis_marks_a_last_sentence_that_alone_ranks_another_entry(kb):
+    # The topic is named first and the last sentence only asks: read alone, it ranks another entry first.
+    result = kb.search("국가 AI 데이터센터 기사를 봤어요. 거기서 뭘 하는지 정리해 주세요.")
+    assert result.top.id == "data_center" and result.candidates[0].features["lastdis"] == 1.0
+    # The last sentence carries the topic itself; a single sentence has no last sentence of its own.
+    result = kb.search("아이들에게 AI 수업을 하려고 해요. 2020년 광주 비전 선포식 내용을 정리해 주세요.")
+    assert result.top.id == "vision_2020" and result.candidates[0].features["lastdis"] == 0.0
+    assert kb.search("데이터센터는 언제 열어요?").candidates[0].features["lastdis"] == 0.0
