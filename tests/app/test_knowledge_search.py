@@ -605,3 +605,10 @@ def test_lastdis_marks_a_last_sentence_that_alone_ranks_another_entry(kb):
     result = kb.search("아이들에게 AI 수업을 하려고 해요. 2020년 광주 비전 선포식 내용을 정리해 주세요.")
     assert result.top.id == "vision_2020" and result.candidates[0].features["lastdis"] == 0.0
     assert kb.search("데이터센터는 언제 열어요?").candidates[0].features["lastdis"] == 0.0
+
+
+def test_the_exemption_application_date_is_answered_as_the_article_gives_it(kb):
+    # Article 001: "decided to apply ... in January last year": a relative date, kept relative.
+    result = kb.search("광주시는 예타 면제를 언제 신청했나요?")
+    assert result.band == "answer" and result.candidates[0].entry.id == "preparation"
+    assert "보도 시점 기준 지난해 1월" in result.candidates[0].entry.answer
