@@ -121,12 +121,13 @@ def main() -> None:
     ap.add_argument("files", type=Path, nargs="*")
     args = ap.parse_intermixed_args()  # files may follow --header (a plain parse stops at the first positional run)
     if args.kind != "kb-retire" and not args.files:
-        ap.error("the writers' files are missing")
+        raise SystemExit("병합할 작성자 파일을 하나 이상 적어 주세요 (예: ... --header H.txt A.yml B.yml).")
     try:
         run(args)
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
         # A missing or malformed writer's file: say which, in one line, and write nothing further.
-        raise SystemExit(f"병합하지 못했어요: 파일을 읽을 수 없거나 형식이 맞지 않아요 ({type(exc).__name__}: {exc})") from None
+        verb = "옮기지" if args.kind == "kb-retire" else "병합하지"
+        raise SystemExit(f"{verb} 못했어요: 파일을 읽을 수 없거나 형식이 맞지 않아요 ({type(exc).__name__}: {exc})") from None
 
 
 def run(args: argparse.Namespace) -> None:

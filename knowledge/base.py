@@ -292,15 +292,22 @@ def parse_entries(text: str) -> KnowledgeData:
     return validate_entries(doc)
 
 
-def load_entries(path: str | os.PathLike) -> KnowledgeData:
+def read_entries(path: str | os.PathLike) -> tuple[KnowledgeData, bytes]:
+    """The parsed file and the very bytes it was parsed from (an editor fingerprints what it was shown)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise KnowledgeBaseError([f"지식베이스 파일을 찾을 수 없어요: {path.name}"]) from exc
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise KnowledgeBaseError(["지식베이스 파일은 UTF-8 인코딩이어야 해요."]) from exc
-    return parse_entries(text)
+    return parse_entries(text), raw
+
+
+def load_entries(path: str | os.PathLike) -> KnowledgeData:
+    return read_entries(path)[0]
 
 
 def to_document(data: KnowledgeData) -> dict:

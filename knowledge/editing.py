@@ -8,9 +8,12 @@ it changes, so the edit reaches citizens without retraining Rasa.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,7 @@ from knowledge.base import (
     Entry,
     KnowledgeBaseError,
     KnowledgeData,
-    load_entries,
+    read_entries,
     save_entries,
     to_document,
     ungrounded_figures,
@@ -127,15 +130,34 @@ def _rows(*columns: list[str]) -> list[tuple[str, ...]]:
     return [row for row in rows if any(row)]
 
 
-def file_version(path: str | os.PathLike) -> str:
+def fingerprint(raw: bytes) -> str:
     """A short fingerprint of the file's bytes: the form carries it, the save compares it."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def _check_version(path: Path, expected_version: str) -> KnowledgeData:
-    if file_version(path) != expected_version:
-        raise EditConflict()
-    return load_entries(path)
+def file_version(path: str | os.PathLike) -> str:
+    return fingerprint(Path(path).read_bytes())
+
+
+def read_versioned(path: str | os.PathLike) -> tuple[KnowledgeData, str]:
+    """The entries and the version of the same read (two reads could straddle another editor's save)."""
+    data, raw = read_entries(path)
+    return data, fingerprint(raw)
+
+
+@contextmanager
+def _editing(path: Path, expected_version: str) -> Iterator[KnowledgeData]:
+    """Check the version and write under one lock (also across app processes): two saves made on the same version
+    cannot both pass the check, so the second is a conflict instead of silently undoing the first."""
+    with open(path.parent / f".{path.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            data, version = read_versioned(path)
+            if version != expected_version:
+                raise EditConflict()
+            yield data
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def save_entry(path: str | os.PathLike, form: EntryForm, *, original_id: str | None, expected_version: str,
@@ -144,7 +166,12 @@ def save_entry(path: str | os.PathLike, form: EntryForm, *, original_id: str | N
     path = Path(path)
     if problems := form.problems():
         raise EditError(problems)
-    data = _check_version(path, expected_version)
+    with _editing(path, expected_version) as data:
+        return _save_entry(path, data, form, original_id, seeds_dir)
+
+
+def _save_entry(path: Path, data: KnowledgeData, form: EntryForm, original_id: str | None,
+                seeds_dir: str | os.PathLike) -> Entry:
     doc = to_document(data)
     raw = form.to_raw()
     ids = [e["id"] for e in doc["entries"]]
@@ -166,22 +193,19 @@ def save_entry(path: str | os.PathLike, form: EntryForm, *, original_id: str | N
     # Only figures this edit adds or changes need their article: an unchanged one was checked when it was written.
     before = set(data.by_id[original_id].figures) if original_id else set()
     new_figures = tuple(f for f in entry.figures if f not in before)
-    if new_figures:
-        probe = Entry(entry.id, entry.title, entry.answer, entry.sources, new_figures, questions=entry.questions)
-        if problems := ungrounded_figures(checked, seeds_dir, [probe]):
-            raise EditError(problems)
+    if new_figures and (problems := ungrounded_figures(checked, seeds_dir, [replace(entry, figures=new_figures)])):
+        raise EditError(problems)
     save_entries(path, checked)
     return entry
 
 
 def delete_entry(path: str | os.PathLike, entry_id: str, *, expected_version: str) -> Entry:
     path = Path(path)
-    data = _check_version(path, expected_version)
-    if entry_id not in data.by_id:
-        raise EntryNotFound(entry_id)
-    if len(data.entries) == 1:
-        raise EditError(["마지막 남은 항목은 지울 수 없어요. 지식베이스가 비면 챗봇이 답할 수 없어요."])
-    removed = data.by_id[entry_id]
-    save_entries(path, KnowledgeData(entries=[e for e in data.entries if e.id != entry_id], sources=data.sources,
-                                     version=data.version))
-    return removed
+    with _editing(path, expected_version) as data:
+        if entry_id not in data.by_id:
+            raise EntryNotFound(entry_id)
+        if len(data.entries) == 1:
+            raise EditError(["마지막 남은 항목은 지울 수 없어요. 지식베이스가 비면 챗봇이 답할 수 없어요."])
+        save_entries(path, KnowledgeData(entries=[e for e in data.entries if e.id != entry_id],
+                                         sources=data.sources, version=data.version))
+        return data.by_id[entry_id]

@@ -135,3 +135,18 @@ def test_a_broken_file_is_explained_and_not_overwritten(admin, settings):
     assert resp.status_code == 200 and "YAML 문법 오류" in resp.text
     assert admin.get("/admin/knowledge/phase1").status_code == 503
     assert settings.knowledge_path.read_text(encoding="utf-8") == "entries: [\n"
+
+
+def test_a_file_that_cannot_be_written_is_a_korean_503_with_the_text_kept(admin, settings, monkeypatch):
+    import knowledge.editing
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(knowledge.editing, "save_entries", disk_full)
+    before = settings.knowledge_path.read_text(encoding="utf-8")
+    fields = unescape(form_fields(admin.get("/admin/knowledge/testbed").text))
+    fields["aliases"] = [fields["aliases"][0] + "\n실증 도시"]
+    resp = post_form(admin, "/admin/knowledge/testbed", fields)
+    assert resp.status_code == 503 and "저장할 수 없어요" in resp.text and "실증 도시" in resp.text
+    assert settings.knowledge_path.read_text(encoding="utf-8") == before

@@ -17,7 +17,6 @@ from knowledge.editing import (
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRIES = ROOT / "knowledge" / "entries.yml"
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 
 @pytest.fixture
@@ -130,8 +129,21 @@ def test_the_editors_note_is_kept_but_not_part_of_the_answer(kb, seeds):
     assert entry.note == "달성 여부는 기사에 없음" and "기사에 없음" not in entry.answer
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed articles not found at {SEEDS}: grounding cannot be checked")
-def test_the_shipped_figures_pass_the_same_grounding_check():
-    from knowledge.base import ungrounded_figures
 
-    assert ungrounded_figures(load_entries(ENTRIES), SEEDS) == []
+def test_two_saves_on_the_same_version_cannot_both_pass(kb, seeds):
+    from concurrent.futures import ThreadPoolExecutor
+
+    version = file_version(kb)
+
+    def save(alias):
+        form = form_of(kb, "agency")
+        form.aliases += f"\n{alias}"
+        try:
+            save_entry(kb, form, original_id="agency", expected_version=version, seeds_dir=seeds)
+            return "saved"
+        except EditConflict:
+            return "conflict"
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(save, ["사업단 A", "사업단 B", "사업단 C", "사업단 D"]))
+    assert sorted(outcomes) == ["conflict", "conflict", "conflict", "saved"]

@@ -12,8 +12,16 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from civic.admin import audit
-from knowledge.base import KnowledgeBaseError, KnowledgeData, load_entries
-from knowledge.editing import EditError, EntryForm, EntryNotFound, delete_entry, file_version, save_entry
+from knowledge.base import KnowledgeBaseError, KnowledgeData
+from knowledge.editing import (
+    EditError,
+    EntryForm,
+    EntryNotFound,
+    delete_entry,
+    file_version,
+    read_versioned,
+    save_entry,
+)
 from web.admin.deps import AdminSession, AppSettings, DbDep, WriterSession, client_ip
 from web.admin.pages import not_found, render
 
@@ -24,6 +32,7 @@ router = APIRouter(prefix="/admin/knowledge", include_in_schema=False)
 EntryId = Annotated[str, Path(max_length=48)]
 Text = Annotated[str, Form(max_length=20000)]
 Rows = Annotated[list[str], Form()]
+WRITE_FAILED = "지식베이스 파일을 저장할 수 없어요(저장 공간이 부족하거나 읽기 전용이에요). 아무것도 바뀌지 않았어요."
 EMPTY_FIGURE_ROWS = 3  # blank rows under the figures, for new ones
 SAVED = {"saved": "저장했어요. 몇 초 안에 챗봇 답변에 반영돼요 (Rasa 재학습은 필요 없어요).",
          "created": "새 항목을 추가했어요. 몇 초 안에 챗봇 답변에 반영돼요.",
@@ -34,7 +43,8 @@ def _load(settings) -> tuple[KnowledgeData | None, str, list[str]]:
     """The file, its version and, if it cannot be used, the Korean problems (shown; the bot keeps the last good one)."""
     path = settings.knowledge_path
     try:
-        return load_entries(path), file_version(path), []
+        data, version = read_versioned(path)
+        return data, version, []
     except KnowledgeBaseError as exc:
         try:
             version = file_version(path)
@@ -112,12 +122,16 @@ def _save(request: Request, session, db, settings, form: EntryForm, *, version: 
                            seeds_dir=settings.seeds_dir)
     except EntryNotFound:
         return not_found(request, session, "지식 항목")
-    except (EditError, KnowledgeBaseError) as exc:
+    except (EditError, KnowledgeBaseError, OSError) as exc:
         data, current, problems = _load(settings)
         if data is None:
             return _broken(request, session, problems)
         # The form keeps what the editor typed; the version stays the one they started from, so a conflict
         # keeps being reported until they reload the page and see the other edit.
+        if isinstance(exc, OSError):  # a full disk or a read-only folder: nothing was written
+            log.error("knowledge base not saved: %s", type(exc).__name__)
+            return _form_page(request, session, data, form, version=version, original_id=original_id,
+                              errors=[WRITE_FAILED], status_code=503)
         return _form_page(request, session, data, form, version=version, original_id=original_id,
                           errors=exc.errors, status_code=409 if current != version else 422)
     action = "knowledge_create" if original_id is None else "knowledge_edit"
@@ -143,6 +157,10 @@ def delete(request: Request, entry_id: EntryId, session: WriterSession, db: DbDe
                           status_code=422)
     try:
         delete_entry(settings.knowledge_path, entry_id, expected_version=version)
+    except OSError:
+        log.error("knowledge base not saved (delete)")
+        return _form_page(request, session, data, EntryForm.from_entry(data.by_id[entry_id]), version=version,
+                          original_id=entry_id, errors=[WRITE_FAILED], status_code=503)
     except EditError as exc:
         return _form_page(request, session, data, EntryForm.from_entry(data.by_id[entry_id]), version=version,
                           original_id=entry_id, errors=exc.errors, status_code=409 if current != version else 422)
