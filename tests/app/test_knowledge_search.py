@@ -418,8 +418,16 @@ def test_the_words_of_the_asker_s_introduction_are_not_topic_words(kb):
     ("광주공항 국제선 노선 개설됐나요?", "so_far"),  # whether a transport link asked for has opened
     ("대학생도 그 데이터센터 GPU 이용할 수 있나요?", "eligibility"),  # who else may use a service
     ("무인 특장차 특구 지정 시기가 언제예요?", "event_date"),  # a designation without its date
+    ("AI 수업하는 초등학교 이름 알려줘요", "school_name"),  # which school: the articles name programmes only
+    ("어느 중학교에서 AI 캠프를 열어요?", "school_name"),
+    ("협약 뒤에 병원 데이터가 활용된 사례가 있나요?", "so_far"),  # a case of an outcome after an agreement
+    ("예타 passed 했어요?", "unknown:통과"),  # English for an outcome, read through the lexicon (engineer K16)
+    ("phase 2 예타 results 나왔나요?", "so_far"),
+    ("실증 구역에서 드론 시험하다 사고 나면 보험은 어떻게 돼요?", "liability"),  # who insures a trial
+    ("시민 건의에 시가 후속 조치를 내놨나요?", "so_far"),  # what was done after a request
+    ("우리 회사도 데이터센터 GPU 받아 쓸 수 있어요?", "eligibility"),  # whether a private firm qualifies
 ])
-def test_heads_agreement_lengths_reports_routes_eligibility_and_designation_dates_are_refused(kb, question, kind):
+def test_facts_the_articles_do_not_give_are_refused(kb, question, kind):
     result = kb.search(question)
     assert result.band != "answer" and kind in result.missing
 
@@ -612,3 +620,15 @@ def test_the_exemption_application_date_is_answered_as_the_article_gives_it(kb):
     result = kb.search("광주시는 예타 면제를 언제 신청했나요?")
     assert result.band == "answer" and result.candidates[0].entry.id == "preparation"
     assert "보도 시점 기준 지난해 1월" in result.candidates[0].entry.answer
+
+
+def test_scene_setting_before_a_request_and_a_plan_under_way_are_not_outcomes():
+    # A last sentence asking by a request frames what comes before it (요즘, 전화 there set the scene) ...
+    assert not {"so_far", "contact"} & asked_facts(
+        "예비 창업자 모임을 하는데요 요즘 회원들이 AI 단지 얘기를 자꾸 해요. 집적단지가 어떤 곳인지 설명해 주세요.")
+    assert "contact" not in asked_facts("이웃들이 전화로 자꾸 물어봐요. 2단계 사업이 뭔지 짧게 알려 주세요.")
+    assert "contact" in asked_facts("사업단 전화번호 알려 주세요.")
+    # ... and "지금 어떤 절차를 / 지금 뭘 하고 있어요" asks how far a plan had got, not what happened since.
+    assert "so_far" not in asked_facts("2단계는 지금 어떤 절차를 거치고 있나요?")
+    assert "so_far" not in asked_facts("광주시는 2단계를 위해 지금 뭘 하고 있어요?")
+    assert "so_far" in asked_facts("2단계는 지금 통과됐어요?")
