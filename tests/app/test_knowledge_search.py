@@ -426,6 +426,8 @@ def test_the_words_of_the_asker_s_introduction_are_not_topic_words(kb):
     ("실증 구역에서 드론 시험하다 사고 나면 보험은 어떻게 돼요?", "liability"),  # who insures a trial
     ("시민 건의에 시가 후속 조치를 내놨나요?", "so_far"),  # what was done after a request
     ("우리 회사도 데이터센터 GPU 받아 쓸 수 있어요?", "eligibility"),  # whether a private firm qualifies
+    ("공청회는 몇 층에서 해요?", "venue"),  # a building or floor (lead, after batch 25)
+    ("데이터센터 짓는 데 국비하고 시비 각각 얼마 냈어요?", "share"),  # each funder's amount: the articles give totals
 ])
 def test_facts_the_articles_do_not_give_are_refused(kb, question, kind):
     result = kb.search(question)
