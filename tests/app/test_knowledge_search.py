@@ -634,3 +634,12 @@ def test_scene_setting_before_a_request_and_a_plan_under_way_are_not_outcomes():
     assert "so_far" not in asked_facts("2단계는 지금 어떤 절차를 거치고 있나요?")
     assert "so_far" not in asked_facts("광주시는 2단계를 위해 지금 뭘 하고 있어요?")
     assert "so_far" in asked_facts("2단계는 지금 통과됐어요?")
+
+
+def test_a_list_of_names_is_held_only_by_an_entry_that_lists_names(kb):
+    # data_mou names its twelve partners: a roster question is answered there (lead, after batch 25) ...
+    result = kb.search("데이터 협약 맺은 기관 명단 보여줘요")
+    assert result.band == "answer" and result.top.id == "data_mou"
+    # ... while the committee's members are only counted (20명): still refused, not moved to data_mou.
+    result = kb.search("추진위원회 사람들 명단 보여줘요")
+    assert result.band != "answer" and "roster" in result.missing
