@@ -643,3 +643,9 @@ def test_a_list_of_names_is_held_only_by_an_entry_that_lists_names(kb):
     # ... while the committee's members are only counted (20명): still refused, not moved to data_mou.
     result = kb.search("추진위원회 사람들 명단 보여줘요")
     assert result.band != "answer" and "roster" in result.missing
+
+
+def test_a_university_named_by_its_short_form_is_an_organisation_name(kb):
+    # ai_forum names the speaker's school as "서울대 데이터사이언스대학원": which school he is from is answered.
+    result = kb.search("강연한 분은 어느 학교 사람이에요?", context_topic="ai_forum")
+    assert result.band == "answer" and result.top.id == "ai_forum"
