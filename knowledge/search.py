@@ -468,12 +468,18 @@ class _Index:
     def other_topic(self, question: str, context: int) -> set[int]:
         """Entries other than `context` that a noun of the question names, when that noun is the question's topic
         (marked 은/는/도 or 쪽: "그럼 시민은 뭘 할 수 있어요?", "인재 쪽 과제는?", "포럼도 연다던데 ...") and names none of the
-        context's own names. A facet asked for ("거기 예산은?": a kind of fact, see facts.yml) is not a new topic."""
+        context's own names. A facet asked for ("거기 예산은?": a kind of fact, see facts.yml) is not a new topic, nor
+        a word the last topic's own text uses when it holds the kind of fact asked ("그때 시장은 누구였어?" after the
+        vision event, whose text names its mayor, although 시장 is also the Monday dialogue's name)."""
         text = self.normalize(question)
         out: set[int] = set()
-        for t in self.signals(question)[0]:
+        terms = self.signals(question)[0]
+        asked = asked_facts(question, [t.word for t in terms], self.fact_kinds)
+        for t in terms:
             owners = self.name_owners.get(t.word)
             if not owners or context in owners or not t.noun or t.fragment:
+                continue
+            if t.word in self.told[context] and asked & self.facts[context]:
                 continue
             if any(rx.search(t.word) for rx in self.fact_kinds.asks.values()):
                 continue

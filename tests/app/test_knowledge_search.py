@@ -649,3 +649,12 @@ def test_a_university_named_by_its_short_form_is_an_organisation_name(kb):
     # ai_forum names the speaker's school as "서울대 데이터사이언스대학원": which school he is from is answered.
     result = kb.search("강연한 분은 어느 학교 사람이에요?", context_topic="ai_forum")
     assert result.band == "answer" and result.top.id == "ai_forum"
+
+
+def test_a_word_the_last_answer_used_points_back_when_that_topic_holds_the_fact(kb):
+    # 시장 also names the Monday dialogue, but the vision event's text names its mayor and holds a person.
+    result = kb.search("그때 발표한 시장은 누구죠?", context_topic="vision_2020")
+    assert result.band == "answer" and result.top.id == "vision_2020"
+    # A topic only mentioned in passing by the last answer, asked for a fact it does not hold, is a new topic.
+    result = kb.search("그러면 데이터센터는 언제 완공돼요?", context_topic="strategies_tasks")
+    assert result.top.id == "data_center"
