@@ -658,3 +658,9 @@ def test_a_word_the_last_answer_used_points_back_when_that_topic_holds_the_fact(
     # A topic only mentioned in passing by the last answer, asked for a fact it does not hold, is a new topic.
     result = kb.search("그러면 데이터센터는 언제 완공돼요?", context_topic="strategies_tasks")
     assert result.top.id == "data_center"
+
+
+def test_the_company_short_of_team_leaders_is_named(kb):
+    # Article 004 quotes Zendata's CEO; company_needs names the company, so "which company" is answered.
+    result = kb.search("팀장급 개발자가 모자라다고 한 회사는 어디예요?")
+    assert result.band == "answer" and result.top.id == "company_needs" and "젠데이터" in result.top.answer
