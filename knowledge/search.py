@@ -474,13 +474,16 @@ class _Index:
         text = self.normalize(question)
         out: set[int] = set()
         terms = self.signals(question)[0]
-        asked = asked_facts(question, [t.word for t in terms], self.fact_kinds)
+        asked: frozenset[str] | None = None  # read only when a word the last answer used names another entry
         for t in terms:
             owners = self.name_owners.get(t.word)
             if not owners or context in owners or not t.noun or t.fragment:
                 continue
-            if t.word in self.told[context] and asked & self.facts[context]:
-                continue
+            if t.word in self.told[context]:
+                if asked is None:
+                    asked = frozenset(asked_facts(question, [w.word for w in terms], self.fact_kinds))
+                if asked & self.facts[context]:
+                    continue
             if any(rx.search(t.word) for rx in self.fact_kinds.asks.values()):
                 continue
             # A whole word only: 센터 inside "연구센터도" does not name the data centre.
