@@ -1070,6 +1070,12 @@ class KnowledgeBase:
             own = {n for n in asked_numbers(premise) if n not in rest_numbers}
         else:
             own = set()
+        sentences = LAST_SENTENCE.split(plain.strip())
+        if len(sentences) > 1:
+            # A region named only in a sentence before the last one sets the scene ("부모님이 서울에 사세요. 사관학교는
+            # 몇 명 뽑아요?"); a region the last sentence names is still asked about ("부산에도 있어요?").
+            last_flat = squash(sentences[-1]) + " " + squash(LAST_SENTENCE.split(normalized.strip())[-1])
+            missing = [k for k in missing if not (k.startswith("place:") and k[6:] not in last_flat)]
         asked_flat = squash(normalized)
         missing += [f"unknown:{u}" for u in index.entries[best].unknowns if squash(u) and squash(u) in asked_flat]
         numbers = (asked_numbers(question) | asked_numbers(normalized)) - own

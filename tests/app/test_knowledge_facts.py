@@ -32,6 +32,13 @@ def test_the_shipped_file_drives_what_a_question_asks_for(question, kind):
     assert kind in asked_facts(question)
 
 
+def test_which_class_an_academy_has_reached_is_not_an_outcome_since():
+    # "지금 몇 기까지": how far the academy had got, which the articles tell (like "지금 어디까지"); a later tally is not.
+    assert "so_far" not in asked_facts("AI 사관학교는 지금 몇 기까지 했어요?")
+    assert "so_far" not in asked_facts("사관학교 지금 4기 수료생도 있나요?")
+    assert "so_far" in asked_facts("사관학교 수료생은 지금 몇 명이에요?")
+
+
 def test_attracting_investment_is_a_service_not_an_amount():
     assert "money" not in asked_facts("투자 유치 지원해요?")
     assert "money" in asked_facts("투자 규모가 얼마예요?")

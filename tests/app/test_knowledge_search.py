@@ -386,6 +386,13 @@ def test_a_region_or_age_in_the_asker_s_introduction_is_not_asked_about(kb):
     assert "place:대구" in kb.search("대구 사람인데요, 대구에도 AI 사관학교 있어요?").missing
 
 
+def test_a_region_named_only_before_the_last_sentence_sets_the_scene(kb):
+    result = kb.search("부모님이 부산에 사세요. 광주 AI 사관학교는 한 해 몇 명 교육해요?")
+    assert not any(m.startswith("place:") for m in result.missing) and result.top.id == "ai_academy"
+    # ...but a region the last sentence names is still asked about.
+    assert "place:부산" in kb.search("부모님이 부산에 사세요. 부산에도 AI 사관학교 있어요?").missing
+
+
 def test_a_follow_up_asking_for_a_whole_including_the_topic_is_not_answered_with_the_topic(kb):
     result = kb.search("그것까지 포함하면 총사업비가 얼마예요?", context_topic="data_center")
     assert not (result.band == "answer" and result.top.id == "data_center")
