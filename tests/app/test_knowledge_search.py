@@ -146,9 +146,18 @@ def test_kinds_of_fact_no_entry_holds_are_named_and_refused(kb, question, kind):
     assert result.band != "answer" and kind in result.missing and not result.grounded
 
 
-def test_a_known_unknown_is_told_honestly_with_the_topic_offered(kb):
-    reply = reply_for(kb, "광주 AI 사업 성과가 실제로 달성됐나요?")
-    assert reply.kind == "not_in_sources" and reply.buttons[0]["payload"].endswith('"goals_10yr"}')
+@pytest.mark.parametrize("question, topic", [
+    ("광주 AI 사업 성과가 실제로 달성됐나요?", "goals_10yr"),
+    ("데이터 공유 협약 기간은 몇 년이에요?", "data_mou"),  # its confidence is far below the clarify threshold
+])
+def test_a_known_unknown_is_told_honestly_with_the_topic_offered(kb, question, topic):
+    reply = reply_for(kb, question)
+    assert reply.kind == "not_in_sources" and reply.buttons[0]["payload"].endswith(f'"{topic}"}}')
+
+
+@pytest.mark.parametrize("question", ["지하철 2호선 언제 개통해요?", "광주 날씨 어때요?"])
+def test_a_question_on_no_topic_of_the_articles_offers_no_topic(kb, question):
+    assert reply_for(kb, question).kind == "unknown"
 
 
 def test_a_one_syllable_noun_of_its_own_is_a_real_word_but_a_typo_piece_is_not(kb):
