@@ -83,12 +83,13 @@ run: envs $(MODEL)
 test: envs $(MODEL) system-deps
 	@mkdir -p var
 	@# Both suites always run; the exit status fails if either failed.
-	@# Each phase is stamped and the slowest tests listed, so a slow CI run shows where its time went.
+	@# Each phase is stamped and the slowest tests listed, so a slow CI run shows where its time went; -rs prints
+	@# every skip with its reason (a CI clone without ../shared skips the checks against the seeds and data).
 	@rc=0; \
 	echo ">> $$(date -u +%T) Rasa-environment tests"; \
-	$(RASA_ENV) $(RASA_VENV)/bin/python -m pytest -c tests/rasa/pytest.ini tests/rasa --durations=10 $(PYTEST_ARGS) || rc=1; \
+	$(RASA_ENV) $(RASA_VENV)/bin/python -m pytest -c tests/rasa/pytest.ini tests/rasa -rs --durations=10 $(PYTEST_ARGS) || rc=1; \
 	echo ">> $$(date -u +%T) application tests"; \
-	$(APP_ENV) $(PY) -m pytest tests/app --durations=25 $(PYTEST_ARGS) || rc=1; \
+	$(APP_ENV) $(PY) -m pytest tests/app -rs --durations=25 $(PYTEST_ARGS) || rc=1; \
 	echo ">> $$(date -u +%T) tests done"; \
 	exit $$rc
 
