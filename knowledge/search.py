@@ -159,14 +159,23 @@ def sites_asked_about(text: str) -> set[str]:
 SPECIFIC_NUMBER = re.compile(r"(\d[\d,.]*)\s*(단계|차|(?<=\d)기|기(?![가-힣])|대(?![학회표상신비])|년|회)?")
 
 
+# 대 before a noun counted in a plan's list ("6대 과제", "4대 전략"): a count, which an entry may write with 개 or 가지 ("6개
+# 과제로"), not an ordinal ("2대 단장"). The counter then carries the noun: "대:과제" (engineer K18).
+COUNTED_NOUN = re.compile(r"\s*(과제|전략|분야|목표|가치|원칙|과업|프로젝트|핵심|방향)")
+
+
 def asked_numbers(question: str) -> set[tuple[float, str]]:
     """Numbers that name something specific (2026년, 39차, 3단계, 5150), with their counter when it names a stage,
     a session or a class: they must be in the entry's text, "2단계" as 2단계 (not the 2 of "2020-02-07").
 
     A single digit without such a counter ("1년에 몇 명") is how people talk, not a fact to match."""
     out = set()
-    for digits, counter in SPECIFIC_NUMBER.findall(normalize_text(question)):
+    text = normalize_text(question)
+    for m in SPECIFIC_NUMBER.finditer(text):
+        digits, counter = m.group(1), m.group(2) or ""
         named = counter if counter in ORDINAL_COUNTERS else ""
+        if named == "대" and (noun := COUNTED_NOUN.match(text, m.end())):
+            named = f"대:{noun.group(1)}"
         if len(digits.replace(",", "")) >= 2 or named:
             out |= {(n, named) for n in numbers_in(digits)}
     return out
@@ -180,6 +189,9 @@ def has_number(numbers: set[float], text: str, value: float, counter: str) -> bo
     if not counter:
         return value in numbers
     digits = f"{value:g}"
+    if counter.startswith("대:"):  # "6대 과제": the entry's 6대 (as before), "6개 과제" or "6가지 과제"
+        return (re.search(rf"(?<![\d.,]){re.escape(digits)}\s*대", text) is not None
+                or re.search(rf"(?<![\d.,]){re.escape(digits)}\s*(?:개|가지)\s*(?:의\s*)?{counter[2:]}", text) is not None)
     return re.search(rf"(?<![\d.,]){re.escape(digits)}\s*{counter}", text) is not None
 
 

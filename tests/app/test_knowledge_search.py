@@ -680,3 +680,40 @@ def test_the_company_short_of_team_leaders_is_named(kb):
     # Article 004 quotes Zendata's CEO; company_needs names the company, so "which company" is answered.
     result = kb.search("팀장급 개발자가 모자라다고 한 회사는 어디예요?")
     assert result.band == "answer" and result.top.id == "company_needs" and "젠데이터" in result.top.answer
+
+
+def test_a_count_with_dae_matches_the_entrys_count_with_gae():
+    # "6대 과제" counts tasks, which an entry may write "6개 과제"; "2대 단장" stays an ordinal (engineer K18).
+    from knowledge.search import has_number
+
+    assert asked_numbers("AI 비즈니스 생태계 6대 과제가 뭐예요?") == {(6.0, "대:과제")}
+    assert asked_numbers("2대 단장은 누구예요?") == {(2.0, "대")}
+    assert has_number(set(), "6개 과제로 생태계를 만든다", 6.0, "대:과제")
+    assert has_number(set(), "4대 추진 전략", 4.0, "대:전략")  # the entry's own 4대, as before
+    assert not has_number(set(), "6개 기업이 모였다", 6.0, "대:과제")
+
+
+def test_a_six_task_question_is_not_refused_for_its_number(kb):
+    result = kb.search("AI 비즈니스 생태계 6대 과제가 뭐예요?")
+    assert result.top.id in ("startup_support", "strategies_tasks")
+    assert not any(m.startswith("number:") for m in result.missing)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("2단계 사업비 다 집행했어요?", "so_far"),
+    ("저희 대학병원도 그 협약에 새로 참여하려면 어떻게 하나요?", "apply"),
+    ("여성 창업자에게만 주는 지원금 있어요?", "exclusive"),
+    ("멋쟁이사자처럼은 왜 광주로 옮겼어요?", "motive"),
+    ("선포식 참석자 700명 중에 학생은 몇 명이었어요?", "breakdown"),
+    ("장관 축사 전문 어디서 볼 수 있어요?", "speech_text"),
+])
+def test_details_of_well_known_topics_the_articles_lack_are_refused(kb, question, kind):
+    # Engineer K18: kinds behind batch 22-26's confident unanswerable questions (none of these is a development one).
+    result = kb.search(question)
+    assert result.band != "answer" and kind in result.missing
+
+
+def test_a_breakdown_of_a_listed_roster_is_not_refused(kb):
+    # data_mou names its twelve partners, so how many of them are hospitals is in the entry.
+    result = kb.search("협약 기관 12곳 중에 병원은 몇 곳이에요?")
+    assert result.top.id == "data_mou" and "breakdown" not in result.missing
