@@ -27,6 +27,21 @@ def _write(path: Path, text: str) -> None:
     ("취업률이 몇 퍼센트야?", "rate"),
     ("어느 구에 있어요?", "district"),
     ("부산 AI 예산", "place:부산"),
+    # engineer K18: outcomes since, joining later, exclusives, motives, breakdowns and speeches
+    ("2단계 사업비 다 집행했어요?", "so_far"),  # whether a budget was spent
+    ("1단계 돈 다 썼대요?", "so_far"),
+    ("그 용역 결과 발표 났대요?", "so_far"),  # whether a result is out
+    ("데이터센터 운영 업체는 어디로 정해졌나요?", "so_far"),  # a decision since the articles
+    ("기업들 요청대로 시가 교류 행사 열어 주기로 했어요?", "so_far"),  # a promise after a request
+    ("사관학교 졸업생 가운데 창업한 사람 있어요?", "so_far"),  # an outcome of the graduates
+    ("저희 대학병원도 그 협약에 새로 참여하려면 어떻게 하나요?", "apply"),  # how to join later
+    ("창업캠프에 나중에 합류하려면 어떻게 해요?", "apply"),
+    ("여성 창업자에게만 주는 지원금 있어요?", "exclusive"),  # support reserved for one group
+    ("청년 전용 창업 공간도 있어요?", "exclusive"),
+    ("멋쟁이사자처럼은 왜 광주로 옮겼어요?", "motive"),  # why a firm moved
+    ("선포식 참석자 700명 중에 학생은 몇 명이었어요?", "breakdown"),  # a split of a reported total
+    ("장관 축사 전문 어디서 볼 수 있어요?", "speech_text"),  # the text of a speech
+    ("집적단지에 주차 가능해요?", "amenity"),
 ])
 def test_the_shipped_file_drives_what_a_question_asks_for(question, kind):
     assert kind in asked_facts(question)
@@ -47,26 +62,6 @@ def test_attracting_investment_is_a_service_not_an_amount():
 
 # Engineer K18: kinds behind unanswerable questions answered with confidence (batches 22-26); none of these questions
 # is in knowledge/eval/questions.yml.
-@pytest.mark.parametrize("question, kind", [
-    ("2단계 사업비 다 집행했어요?", "so_far"),  # whether a budget was spent
-    ("1단계 돈 다 썼대요?", "so_far"),
-    ("그 용역 결과 발표 났대요?", "so_far"),  # whether a result is out
-    ("데이터센터 운영 업체는 어디로 정해졌나요?", "so_far"),  # a decision since the articles
-    ("기업들 요청대로 시가 교류 행사 열어 주기로 했어요?", "so_far"),  # a promise after a request
-    ("사관학교 졸업생 가운데 창업한 사람 있어요?", "so_far"),  # an outcome of the graduates
-    ("저희 대학병원도 그 협약에 새로 참여하려면 어떻게 하나요?", "apply"),  # how to join later
-    ("창업캠프에 나중에 합류하려면 어떻게 해요?", "apply"),
-    ("여성 창업자에게만 주는 지원금 있어요?", "exclusive"),  # support reserved for one group
-    ("청년 전용 창업 공간도 있어요?", "exclusive"),
-    ("멋쟁이사자처럼은 왜 광주로 옮겼어요?", "motive"),  # why a firm moved
-    ("선포식 참석자 700명 중에 학생은 몇 명이었어요?", "breakdown"),  # a split of a reported total
-    ("장관 축사 전문 어디서 볼 수 있어요?", "speech_text"),  # the text of a speech
-    ("집적단지에 주차 가능해요?", "amenity"),
-])
-def test_outcomes_joining_exclusives_motives_breakdowns_and_speeches_are_asked(question, kind):
-    assert kind in asked_facts(question)
-
-
 def test_look_alikes_of_the_new_kinds_are_not_asked():
     # What an academy's graduates did is the entry's (취업); an agreement reported is not a later promise.
     assert "so_far" not in asked_facts("사관학교 수료생 중에 서울로 취업한 사람도 있어요?")
