@@ -31,6 +31,8 @@ def _write(path: Path, text: str) -> None:
     ("2단계 사업비 다 집행했어요?", "so_far"),  # whether a budget was spent
     ("1단계 돈 다 썼대요?", "so_far"),
     ("그 용역 결과 발표 났대요?", "so_far"),  # whether a result is out
+    ("2단계 예타 떨어졌대요?", "so_far"),  # an appraisal passed or failed since (lead, after batch 27)
+    ("예비타당성조사 심사 붙었나요?", "so_far"),
     ("데이터센터 운영 업체는 어디로 정해졌나요?", "so_far"),  # a decision since the articles
     ("기업들 요청대로 시가 교류 행사 열어 주기로 했어요?", "so_far"),  # a promise after a request
     ("사관학교 졸업생 가운데 창업한 사람 있어요?", "so_far"),  # an outcome of the graduates
