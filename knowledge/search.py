@@ -189,9 +189,9 @@ def has_number(numbers: set[float], text: str, value: float, counter: str) -> bo
     if not counter:
         return value in numbers
     digits = f"{value:g}"
-    if counter.startswith("대:"):  # "6대 과제": the entry's 6대 (as before), "6개 과제" or "6가지 과제"
-        return (re.search(rf"(?<![\d.,]){re.escape(digits)}\s*대", text) is not None
-                or re.search(rf"(?<![\d.,]){re.escape(digits)}\s*(?:개|가지)\s*(?:의\s*)?{counter[2:]}", text) is not None)
+    counter, _, noun = counter.partition(":")  # "대:과제": the entry's 6대, or its "6개 과제" / "6가지 과제"
+    if noun and re.search(rf"(?<![\d.,]){re.escape(digits)}\s*(?:개|가지)\s*(?:의\s*)?{noun}", text):
+        return True
     return re.search(rf"(?<![\d.,]){re.escape(digits)}\s*{counter}", text) is not None
 
 
