@@ -183,6 +183,13 @@ def asked_numbers(question: str) -> set[tuple[float, str]]:
 
 # Ordinals that name one of a series (2단계, 39차, 5기, 2대 단장): a single digit with one of these is a fact to match.
 ORDINAL_COUNTERS = frozenset(["단계", "차", "기", "대"])
+# A class number before a member of the class ("5기 교육생이 ... 뭐에 비유했어요?"): it names who, not what, is asked about.
+CLASS_MEMBER = re.compile(r"(\d+)\s*기\s*(교육생|수료생|졸업생|출신)")
+
+
+def class_members(text: str, entry_text: str) -> set[tuple[float, str]]:
+    """Class numbers of the (normalised) question that name a kind of member the entry's text names itself."""
+    return {(float(m.group(1)), "기") for m in CLASS_MEMBER.finditer(text) if m.group(2) in entry_text}
 
 
 def has_number(numbers: set[float], text: str, value: float, counter: str) -> bool:
@@ -1106,6 +1113,14 @@ class KnowledgeBase:
                                          for t in (plain, normalized)))
             lacking = [(n, c) for n, c in lacking
                        if (n, c) in last_numbers
+                       or not any(has_number(index.numbers[j], index.fulltext[j], n, c)
+                                  for j in range(len(index.entries)) if j != best)]
+        if lacking:
+            # "5기 교육생이 데이터센터를 ... 뭐에 비유했어요?": the class number says which trainees spoke (the academy's
+            # entry states it); the entry naming its trainees answers what they said.
+            members = class_members(plain, index.fulltext[best]) | class_members(normalized, index.fulltext[best])
+            lacking = [(n, c) for n, c in lacking
+                       if (n, c) not in members
                        or not any(has_number(index.numbers[j], index.fulltext[j], n, c)
                                   for j in range(len(index.entries)) if j != best)]
         missing += [f"number:{n:g}{c}" for n, c in lacking]

@@ -135,3 +135,29 @@ def test_a_broken_file_at_first_load_is_an_error(tmp_path):
     _write(facts, "asks: [broken")
     with pytest.raises(FactsError):
         KnowledgeBase(ENTRIES, facts_path=facts).search("데센 언제 열어요?")
+
+
+# Engineer K20: misreads that refused answerable questions, and a later intake; none of these questions is in
+# knowledge/eval/questions.yml.
+def test_an_intake_figure_is_not_an_application_but_a_later_intake_is_asked():
+    assert "apply" not in asked_facts("사관학교는 해마다 몇 명 모집하나요?")
+    assert "apply" not in asked_facts("GIST AI 대학원 입학 정원 알려 줘")
+    assert "apply" in asked_facts("대학원 입학 원서 어디서 내요?")
+    assert "next_term" in asked_facts("대학원 내년 입학 정원은 몇 명이에요?")
+    assert "next_term" in asked_facts("사관학교 다음 기수는 몇 명 뽑아요?")
+    # "when" the asker moves is the asker's framing, not what is asked
+    assert "next_term" not in asked_facts("내년에 광주로 이사 가요. 사관학교가 어떤 곳인지 알려 주세요.")
+
+
+def test_the_real_figure_and_a_check_of_this_year_are_not_outcomes_since():
+    # phase 1's total differs between articles: "the real figure" asks which one, which the entry gives
+    assert "so_far" not in asked_facts("데이터센터 사업비가 실제로 얼마예요?")
+    assert "so_far" not in asked_facts("2단계 기획 용역 끝나는 게 올해야?")
+    assert "so_far" in asked_facts("실제로 얼마나 쓰였어요?")
+    assert "so_far" in asked_facts("올해 사관학교 수료생은 몇 명이에요?")
+
+
+def test_the_asker_s_own_work_on_privacy_only_frames_the_question():
+    asker = "병원 정보보호 담당자로 일하고 있습니다. 데이터 협약에 어떤 병원들이 들어갔는지 알고 싶습니다."
+    assert "privacy" not in asked_facts(asker)
+    assert "privacy" in asked_facts("협약 기관끼리 환자 정보는 어떻게 지켜요?")

@@ -710,3 +710,22 @@ def test_a_breakdown_of_a_listed_roster_is_not_refused(kb):
     # data_mou names its twelve partners, so how many of them are hospitals is in the entry.
     result = kb.search("협약 기관 12곳 중에 병원은 몇 곳이에요?")
     assert result.top.id == "data_mou" and "breakdown" not in result.missing
+
+
+# Engineer K20: none of these questions is in knowledge/eval/questions.yml.
+def test_a_class_number_naming_who_spoke_is_not_a_fact_asked(kb):
+    # 5기 is the academy's figure; the Monday dialogue's entry names its trainees and what they asked for.
+    result = kb.search("5기 교육생들은 월요대화에서 시장님께 뭘 요청했나요?")
+    assert not any(m.startswith("number:") for m in result.missing)
+    # A class no entry states is still a fact the knowledge base lacks.
+    assert "number:9기" in kb.search("9기 교육생들은 월요대화에서 시장님께 뭘 요청했나요?").missing
+
+
+def test_a_later_intake_is_not_answered_with_this_year_s_figure(kb):
+    assert "next_term" in kb.search("AI 사관학교 내년 정원 몇 명이에요?").missing
+    assert "next_term" not in kb.search("데이터센터가 내년 8월에 완공된다는 거 맞아요?").missing
+
+
+def test_whether_the_city_granted_a_request_is_not_in_the_sources(kb):
+    result = kb.search("기업들이 말한 개발자 교류는 시에서 해준대요?", context_topic="company_needs")
+    assert result.band != "answer" and any(m.startswith("unknown:") for m in result.missing)
