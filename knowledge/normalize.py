@@ -2,7 +2,7 @@
 
 Three steps, all before scoring:
 - `Lexicon.rewrite`: slang, abbreviations, English words and ordinals from knowledge/lexicon.yml (데센 -> 데이터센터,
-  phase 1 -> 1단계, 오픈 -> 개소);
+  phase 1 -> 1단계, 오픈 -> 개소); the English words of section `english` only for the question bank's second view;
 - `TypoCorrector.correct`: a word the knowledge base does not contain but that is one letter (one jamo) away from
   exactly one of its words is read as that word (집접단지 -> 집적단지, 데이터샌터 -> 데이터센터). Real words are left
   alone (목포 is a city, not a typo of 목표): only a word the analyzer cannot read as one dictionary word is changed;
@@ -32,7 +32,9 @@ class LexiconError(ValueError):
 class Lexicon:
     rewrites: dict[str, str] = field(default_factory=dict)  # variant (spaces removed, lower case) -> canonical
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # question word -> knowledge-base words
+    english: dict[str, str] = field(default_factory=dict)  # English variant (spaces removed) -> the entries' word
     _pattern: re.Pattern | None = field(default=None, repr=False)
+    _english: re.Pattern | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, path: Path = LEXICON_PATH) -> Lexicon:
@@ -45,8 +47,9 @@ class Lexicon:
     @classmethod
     def from_dict(cls, doc: dict) -> Lexicon:
         rewrites: dict[str, str] = {}
+        english: dict[str, str] = {}
         synonyms: dict[str, list[str]] = {}
-        for section, target in (("rewrite", rewrites), ("synonyms", synonyms)):
+        for section, target in (("rewrite", rewrites), ("english", english), ("synonyms", synonyms)):
             groups = doc.get(section) or {}
             if not isinstance(groups, dict):
                 raise LexiconError(f"lexicon '{section}': 표준어: [변이형, ...] 형식의 사전이어야 해요")
@@ -55,33 +58,41 @@ class Lexicon:
                     raise LexiconError(f"lexicon '{section}' '{canonical}': 문자열 목록이어야 해요")
                 for v in variants:
                     key = v.strip().lower()
-                    if section == "rewrite":
+                    if section != "synonyms":
                         target[_squash_key(key)] = str(canonical)
                     else:
                         target.setdefault(key, [])
                         if canonical not in target[key]:
                             target[key].append(str(canonical).lower())
-        lex = cls(rewrites, {k: tuple(v) for k, v in synonyms.items()})
+        lex = cls(rewrites, {k: tuple(v) for k, v in synonyms.items()}, english)
         lex._pattern = _rewrite_pattern(rewrites)
+        lex._english = _rewrite_pattern(english)
         return lex
 
-    def rewrite(self, text: str) -> str:
-        if not self._pattern:
-            return text
-        out, pos = [], 0
-        for m in self._pattern.finditer(text):
-            canonical = self.rewrites.get(_squash_key(m.group(0)), m.group(0))
-            out.append(text[pos:m.start()])
-            out.append(canonical)
-            pos = m.end()
-            # The particle that ends the word must suit the new last syllable ("넓이가" -> "면적이", not "면적가").
-            tail = _HANGUL_TAIL.match(text, pos)
-            particle = next((p for p in _PARTICLES_LONGEST_FIRST if tail and tail.group(0).startswith(p)), None)
-            if particle:
-                out.append(_particle(canonical, particle))
-                pos += len(particle)
-        out.append(text[pos:])
-        return "".join(out)
+    def rewrite(self, text: str, english: bool = False) -> str:
+        """The rewrites, then (with `english`) the English words of section `english` as the entries'
+        words. The question bank reads a question both ways (knowledge/search.py `_Index.bank_tokens`)."""
+        text = _replace(self._pattern, self.rewrites, text)
+        return _replace(self._english, self.english, text) if english else text
+
+
+def _replace(pattern: re.Pattern | None, table: dict[str, str], text: str) -> str:
+    if not pattern:
+        return text
+    out, pos = [], 0
+    for m in pattern.finditer(text):
+        canonical = table.get(_squash_key(m.group(0)), m.group(0))
+        out.append(text[pos:m.start()])
+        out.append(canonical)
+        pos = m.end()
+        # The particle that ends the word must suit the new last syllable ("넓이가" -> "면적이", not "면적가").
+        tail = _HANGUL_TAIL.match(text, pos)
+        particle = next((p for p in _PARTICLES_LONGEST_FIRST if tail and tail.group(0).startswith(p)), None)
+        if particle:
+            out.append(_particle(canonical, particle))
+            pos += len(particle)
+    out.append(text[pos:])
+    return "".join(out)
 
 
 # Particle pairs: (after a final consonant, after a vowel).

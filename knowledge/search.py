@@ -572,14 +572,15 @@ class _Index:
             return True
         return syllables >= 3 and any(m.pos.startswith("NN") for m in morphemes)
 
-    def normalize(self, text: str) -> str:
-        """The question as the knowledge base would word it: lexicon rewrites, then one-letter typos fixed."""
-        out = self._normalized.get(text)
+    def normalize(self, text: str, english: bool = False) -> str:
+        """The question as the knowledge base would word it: lexicon rewrites, then one-letter typos fixed; with
+        `english`, also the lexicon's English words as the entries' words (the question bank's second view)."""
+        out = self._normalized.get((text, english))
         if out is None:
             if len(self._normalized) >= 512:
                 self._normalized.clear()
             plain = _NUMBER_WORD.sub(lambda m: f"{int(m.group(1) or 1) * 1000:,}", normalize_text(text))
-            out = self._normalized[text] = self.typos.correct(self.lexicon.rewrite(plain))
+            out = self._normalized[(text, english)] = self.typos.correct(self.lexicon.rewrite(plain, english))
         return out
 
     def terms(self, text: str) -> list[Term]:
@@ -620,14 +621,24 @@ class _Index:
         if toks is None:
             if len(self._bank_tokens) >= 4096:
                 self._bank_tokens.clear()
-            normalized = self.normalize(text)
-            flat = squash(normalized)
-            toks = [flat[k:k + n] for n in CHAR_NGRAMS for k in range(len(flat) - n + 1)]
             cached = self._signals.get(text)  # a search has analysed the question already
-            terms = cached[0] if cached is not None else self.terms(normalized)
-            toks += [f"w:{a}" for t in terms for a in t.alts]
+            normalized = self.normalize(text)
+            toks = self._view_tokens(normalized, cached[0] if cached is not None else None)
+            # Second view: English words read as the entries' words ("data sharing agreement" -> 데이터 공유 협약),
+            # only the features it adds. A question without them keeps exactly its features, so the bank is not
+            # shifted for it (rewriting English in the search itself moved knife-edge Korean questions, K17).
+            english = self.normalize(text, english=True)
+            if english != normalized:
+                seen = set(toks)
+                toks += [t for t in self._view_tokens(english) if t not in seen]
             self._bank_tokens[text] = toks
         return toks
+
+    def _view_tokens(self, normalized: str, terms: list[Term] | None = None) -> list[str]:
+        """Character 2-4-grams of a normalised text without spaces, and its content lemmas with their synonyms."""
+        flat = squash(normalized)
+        toks = [flat[k:k + n] for n in CHAR_NGRAMS for k in range(len(flat) - n + 1)]
+        return toks + [f"w:{a}" for t in (self.terms(normalized) if terms is None else terms) for a in t.alts]
 
     def clear_caches(self) -> None:
         """Forget per-question results (signals, typo fixes, fuzzy neighbours): the benchmark times full scoring."""

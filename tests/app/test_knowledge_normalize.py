@@ -37,6 +37,14 @@ def test_lexicon_rewrites_what_citizens_type(typed, expected):
     assert Lexicon.load().rewrite(typed) == expected
 
 
+def test_english_words_become_the_entries_words_only_in_the_english_view():
+    # Section `english` (K19) is the question bank's second view; the search reads the citizen's words as before.
+    lexicon = Lexicon.load()
+    assert lexicon.rewrite("사업단 hiring는 언제예요") == "사업단 hiring는 언제예요"
+    assert lexicon.rewrite("사업단 hiring는 언제예요", english=True) == "사업단 채용은 언제예요"  # particle fixed
+    assert lexicon.rewrite("data center role", english=True) == "데이터센터 역할"  # the rewrites come first
+
+
 def test_a_broken_lexicon_is_reported():
     with pytest.raises(LexiconError):
         Lexicon.from_dict({"rewrite": ["not", "a", "mapping"]})

@@ -91,3 +91,11 @@ def test_only_entries_with_labelled_questions_are_classes(kb):
     assert sorted(bank.model.classes_) == [NULL, "data_center"]  # the size follows the labels, not the entries
     probs, _ = bank.scores("사관학교 몇 명 뽑아요")
     assert probs[index.position["ai_academy"]] == 0.0
+
+
+def test_the_bank_also_reads_english_words_as_the_entries_words(kb):
+    index = kb._current()
+    mixed = index.bank_tokens("사업단 developer hiring 계획 알려줘요")
+    assert {"w:개발자", "w:채용", "w:developer"} <= set(mixed)  # both views
+    korean = "ai 사관학교 수업 시간표"  # no English word: exactly the features of the citizen's own words
+    assert index.bank_tokens(korean) == index._view_tokens(index.normalize(korean))
