@@ -580,7 +580,12 @@ class _Index:
             if len(self._normalized) >= 512:
                 self._normalized.clear()
             plain = _NUMBER_WORD.sub(lambda m: f"{int(m.group(1) or 1) * 1000:,}", normalize_text(text))
-            out = self._normalized[(text, english)] = self.typos.correct(self.lexicon.rewrite(plain, english))
+            rewritten = self.lexicon.rewrite(plain, english)
+            if english and rewritten == self.lexicon.rewrite(plain):
+                out = self.normalize(text)  # no English word of the lexicon: the same text, typos not fixed twice
+            else:
+                out = self.typos.correct(rewritten)
+            self._normalized[(text, english)] = out
         return out
 
     def terms(self, text: str) -> list[Term]:
@@ -1111,29 +1116,25 @@ class KnowledgeBase:
         numbers = (asked_numbers(question) | asked_numbers(normalized)) - own
         lacking = [(n, c) for n, c in sorted(numbers)
                    if not has_number(index.numbers[best], index.fulltext[best], n, c)]
+
+        def elsewhere(n: float, c: str) -> bool:  # another entry states the number
+            return any(has_number(index.numbers[j], index.fulltext[j], n, c)
+                       for j in range(len(index.entries)) if j != best)
+
         if len(lacking) < len(numbers):
             # "1단계가 2024년에 끝나면 2단계는...": a number the entry holds is asked about; another one that the
             # knowledge base states elsewhere is the question's premise, not a fact beyond the articles.
-            lacking = [(n, c) for n, c in lacking
-                       if not any(has_number(index.numbers[j], index.fulltext[j], n, c)
-                                  for j in range(len(index.entries)) if j != best)]
+            lacking = [(n, c) for n, c in lacking if not elsewhere(n, c)]
         if lacking:
-            # "AI 사관학교 5기 교육생 친구가 ... 다녀왔대요. 그 자리가 어떤 행사였어요?": a number named only in a framing
-            # sentence or clause, and stated by another entry, sets the scene; the question asks something else.
+            # A number stated by another entry is not asked about when it is named only in a framing sentence or
+            # clause ("AI 사관학교 5기 교육생 친구가 ... 다녀왔대요. 그 자리가 어떤 행사였어요?": it sets the scene), nor when
+            # it names a class whose members the entry names ("5기 교육생이 데이터센터를 ... 뭐에 비유했어요?": it says
+            # which trainees spoke; the entry naming its trainees answers what they said).
             last_numbers = set().union(*(asked_numbers(LAST_SENTENCE.split(facts.last_clause(t).strip())[-1])
                                          for t in (plain, normalized)))
-            lacking = [(n, c) for n, c in lacking
-                       if (n, c) in last_numbers
-                       or not any(has_number(index.numbers[j], index.fulltext[j], n, c)
-                                  for j in range(len(index.entries)) if j != best)]
-        if lacking:
-            # "5기 교육생이 데이터센터를 ... 뭐에 비유했어요?": the class number says which trainees spoke (the academy's
-            # entry states it); the entry naming its trainees answers what they said.
             members = class_members(plain, index.fulltext[best]) | class_members(normalized, index.fulltext[best])
             lacking = [(n, c) for n, c in lacking
-                       if (n, c) not in members
-                       or not any(has_number(index.numbers[j], index.fulltext[j], n, c)
-                                  for j in range(len(index.entries)) if j != best)]
+                       if not elsewhere(n, c) or ((n, c) in last_numbers and (n, c) not in members)]
         missing += [f"number:{n:g}{c}" for n, c in lacking]
         missing = tuple(missing)
         # Only question and framing words ("뭐예요?") ask about nothing; in a follow-up ("거기 위치는요?") they ask
