@@ -83,7 +83,8 @@ def regions_asked_about(text: str, facts: FactKinds | None = None) -> set[str]:
     return out
 
 
-COUNTER = re.compile(r"몇\s*(명|개|곳|군데|장|대|층|번(?!\s*째)|차|기|개국|시간|분)")  # 몇 번째: an ordinal, not a count
+# 몇 번째: an ordinal, not a count; "몇 개만 꼽아 주세요": a few picked out, not a count (engineer K22).
+COUNTER = re.compile(r"몇\s*(명|개|곳|군데|장|대|층|번(?!\s*째)|차|기|개국|시간|분)(?!만\s*(?:꼽|골라|고르|추려|예로))")
 # Which figure units answer "몇 <counter>".
 COUNTER_UNITS = {"명": ("명",), "개": ("개",), "곳": ("개", "곳", "기관"), "군데": ("개", "곳", "기관"),
                  "번": ("차", "번"), "차": ("차", "번"), "기": ("기",)}
@@ -116,7 +117,8 @@ def asked_facts(question: str, terms: Iterable[str] = (), facts: FactKinds | Non
 # "서울에서 첨단지구로 막 이사 왔는데요, ...", "저는 배달 일 하는 30대인데요"): a premise, not what is asked. A region or
 # a number named only there is not asked about, and its words are not topic words. Hearsay ("3단계도 한다는데 ...")
 # and what the asker heard ("2단계도 한다고 들었는데 ...") are not such clauses: they may be what is asked about.
-PREMISE = re.compile(r"^([^.?!]{0,80}?(?:인데|(?<!들)었는데|[했왔았였]는데|있는데|하는데)요?)(?:[,.]|\s)")
+# In 전라도 말씨 the same clause ends in 디 ("양림동서 40년 장사혔는디", "가게 하는 사람인디요,"; engineer K22).
+PREMISE = re.compile(r"^([^.?!]{0,80}?(?:인[데디]|(?<!들)었는[데디]|[했왔았였혔]는[데디]|있는[데디]|[하허]는[데디])요?)(?:[,.]|\s)")
 
 
 # ...or as the question's opening statements, one or two declarative sentences before the question ("저는 지역 경제
@@ -304,8 +306,17 @@ _DIALECT = [(re.compile(p), r) for p, r in [
     (r"(?<=[가-힣])이여(?=" + _END + ")", "이야"),  # 사업이여?
     (r"그라제(?=" + _END + ")", "그렇죠"),
     (r"(?<![가-힣])뭐여(?=" + _END + ")", "뭐야"),
+    # 2026-11-24 (K21): 참여허는, 된다 혀도, 헐 수, 쪼까, 을매나, 워떻게, 알려주쇼 (batch 28's shop owner in 양림동).
+    (r"(?<=[가-힣])허(?=는" + _END + ")", "하"), (r"(?<![가-힣])혀도(?=" + _END + ")", "해도"),
+    (r"(?<![가-힣])헐(?= 수)", "할"), (r"(?<![가-힣])쪼까(?=" + _END + ")", "좀"),
+    (r"(?<![가-힣])을매나(?=" + _END + ")", "얼마나"), (r"(?<![가-힣])워떻게", "어떻게"),
+    (r"(?<=[가-힣])주쇼(?=" + _END + ")", "주세요"),
+    # 거시기 is a filler ("거시기 참여허는 방법"), and its 시기 read as asking for a date.
+    (r"(?<![가-힣])거시기(?:[가는를]|요)?(?![가-힣]),? ?", ""),
 ]]
 _RANGGA = re.compile(r"([가-힣])랑가요?(?![가-힣])")  # 줄랑가, 할랑가 -> 줄까요, 할까요
+_HYEOSS = re.compile(r"([가-힣])혔(?=[다어는고])")  # 장사혔는디, 공부혔어요 -> 장사했는디, 공부했어요 (not 잡혔어요)
+_DANGGA = re.compile(r"([가-힣])당가요?(?![가-힣])")  # 있당가, 된당가, 했당가요 -> 있나요, 되나요, 했나요
 
 
 def _rangga(m: re.Match) -> str:
@@ -315,10 +326,24 @@ def _rangga(m: re.Match) -> str:
     return chr(ord(m.group(1)) + 8) + "까요" if final == 0 else m.group(0)
 
 
+def _dangga(m: re.Match) -> str:
+    if m.group(1) == "이":
+        return "인가요"  # the copula: 말이당가 -> 말인가요
+    final = (ord(m.group(1)) - 0xAC00) % 28  # 4: the final ㄴ of a present tense (된당가 -> 되나요)
+    return (chr(ord(m.group(1)) - 4) if final == 4 else m.group(1)) + "나요"
+
+
+def _hyeoss(m: re.Match) -> str:
+    final = (ord(m.group(1)) - 0xAC00) % 28  # a passive 혔 follows a stem with a final consonant (잡혔, 막혔)
+    return m.group(1) + ("했" if final == 0 else "혔")
+
+
 def standard_endings(text: str) -> str:
     """Jeolla-dialect endings of `text` as standard ones (see _DIALECT)."""
     for rx, rep in _DIALECT:
         text = rx.sub(rep, text)
+    text = _DANGGA.sub(_dangga, text) if "당가" in text else text
+    text = _HYEOSS.sub(_hyeoss, text) if "혔" in text else text
     return _RANGGA.sub(_rangga, text) if "랑가" in text else text
 
 
@@ -363,6 +388,7 @@ _STEM_PREFIXES = ("NN", "XR", "XSN", "SL", "SH", "SN")
 _HANGUL_STEM = re.compile(r"[가-힣]{2,}$")
 _ALL_HANGUL = re.compile(r"[가-힣]+")
 _HANGUL_CHAR = re.compile(r"[가-힣]")
+_ENGLISH_WORD = re.compile(r"[a-z]+")  # a one-word English variant of the lexicon (a phrase, squashed, meets no word)
 # Particles that may follow a word the analyzer cut wrongly (see _covers_word); only particles, so that 취업률은 is
 # not read as 취업 + something.
 _PARTICLES = ("이랑", "랑", "하고", "은", "는", "이", "가", "을", "를", "에", "의", "도", "와", "과", "로", "으로", "에서", "까지",
@@ -447,6 +473,14 @@ class _Index:
             alts = tuple(dict.fromkeys(t for c in canonicals for t in self._lemmas(c) if t in known))
             if alts:
                 self.synonyms[variant] = alts
+        # The lexicon's one-word English variants count as the entries' words for BM25 and coverage too, so
+        # "Where exactly is the AI cluster complex located?" is not held back by "national" or "city" as missing
+        # nouns. Only an English word gains alternatives: a Korean question keeps exactly its terms.
+        for variant, canonical in self.lexicon.english.items():
+            if _ENGLISH_WORD.fullmatch(variant):
+                alts = tuple(t for t in self._lemmas(canonical) if t in known)
+                if alts:
+                    self.synonyms[variant] = tuple(dict.fromkeys((*self.synonyms.get(variant, ()), *alts)))
 
         # Keys: the short texts a question should resemble.
         keys, owner = [], []
@@ -1019,7 +1053,26 @@ class KnowledgeBase:
                     and expanded.top.id != result.top.id and result.candidates[0].features["name"] == 0.0
                     and expanded.candidates[0].features["cov"] >= result.candidates[0].features["cov"]):
                 return replace(expanded, used_context=True)
+        lacking = self._last_topic_lacks(index, question, context, result)
+        if lacking:
+            # "특구 면적은?" after the special zone: the citizen names the last topic, whose figure of that kind the
+            # articles lack; a neighbour's figure (the AI complex's area) would answer a different question.
+            return replace(result, band="unknown", source_line="", grounded=False, used_context=True,
+                           missing=tuple(sorted(lacking)))
         return result
+
+    @staticmethod
+    def _last_topic_lacks(index: _Index, question: str, context: Entry, result: SearchResult) -> frozenset[str]:
+        """For an answer with another entry to a follow-up naming the last topic by one of its whole names (특구, no
+        other entry's: a piece of 연구개발특구 does not count): the kinds of figure asked that the last topic lacks
+        (engineer K22)."""
+        if result.band != "answer" or result.top is None or result.top.id == context.id:
+            return frozenset()
+        ctx = index.position[context.id]
+        terms = index.signals(question)[0]
+        if not any(t.noun and index.full_names.get(t.word) == {ctx} for t in terms):
+            return frozenset()
+        return index.asked_kinds(question, terms) - index.facts[ctx]
 
     @staticmethod
     def _last_sentence_top(index: _Index, text: str, p: FusionParams, bank: QuestionBank | None) -> int | None:

@@ -161,3 +161,25 @@ def test_the_asker_s_own_work_on_privacy_only_frames_the_question():
     asker = "병원 정보보호 담당자로 일하고 있습니다. 데이터 협약에 어떤 병원들이 들어갔는지 알고 싶습니다."
     assert "privacy" not in asked_facts(asker)
     assert "privacy" in asked_facts("협약 기관끼리 환자 정보는 어떻게 지켜요?")
+
+
+# Engineer K22: none of these questions is in knowledge/eval/questions.yml.
+def test_a_rank_an_event_s_running_order_and_a_fallback_are_kinds_no_entry_holds():
+    assert "rank" in asked_facts("광주 데이터센터는 국내에서 몇 위예요?")
+    assert "rank" not in asked_facts("세계 10위권 데이터센터라는 게 뭐예요?")  # the figure quoted back
+    assert "programme" in asked_facts("선포식 식순 좀 알려 줘")
+    assert "programme" not in asked_facts("선포식은 어떤 순서로 진행됐나요?")
+    assert "contingency" in asked_facts("예타에서 탈락하면 2단계 사업은 어떻게 돼요?")
+
+
+def test_foreigners_asking_to_qualify_are_asked_but_a_foreign_asker_is_not():
+    assert "eligibility" in asked_facts("외국인 유학생도 창업캠프에 들어갈 수 있나요?")
+    assert "eligibility" not in asked_facts("저 외국인이에요. 광주 창업 지원은 뭐가 있어요?")
+    assert "eligibility" not in asked_facts("추진위원회에 외국 전문가도 있었나요?")
+
+
+def test_jeolla_dialect_filler_and_framing_clauses():
+    assert "date" not in asked_facts("거시기 사관학교는 뭘 가르친당가요?")
+    assert "date" in asked_facts("사관학교 모집 시기는 언제예요?")
+    # "요즘 ... 나오는디" says when the asker heard it, as "나오는데" does
+    assert "so_far" not in asked_facts("요즘 뉴스에 많이 나오는디 사관학교는 몇 명 뽑는당가?")

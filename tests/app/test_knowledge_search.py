@@ -729,3 +729,56 @@ def test_a_later_intake_is_not_answered_with_this_year_s_figure(kb):
 def test_whether_the_city_granted_a_request_is_not_in_the_sources(kb):
     result = kb.search("기업들이 말한 개발자 교류는 시에서 해준대요?", context_topic="company_needs")
     assert result.band != "answer" and any(m.startswith("unknown:") for m in result.missing)
+
+
+# Engineer K22: none of these questions is in knowledge/eval/questions.yml.
+def test_a_dialect_opening_clause_is_a_premise_and_a_few_picked_out_is_no_count(kb):
+    result = kb.search("양림동서 30년 식당 혔는디 사관학교는 한 해 몇 명 뽑는당가?")
+    assert not any(m.startswith("number:") for m in result.missing)
+    assert "count:개" not in kb.search("AI 중심도시 주요 사업 몇 개만 꼽아 줘요").missing
+    assert "count:개" in asked_facts("데이터센터는 몇 개 기업에 서비스해요?")
+
+
+def test_a_follow_up_naming_the_last_topic_is_not_answered_with_a_neighbour_s_figure(kb):
+    index = kb._current()
+    neighbour = kb.search("집적단지 부지 면적은 얼마예요?")
+    assert neighbour.band == "answer" and neighbour.top.id == "ai_complex"
+    testbed = kb.entry("testbed")
+    assert KnowledgeBase._last_topic_lacks(index, "특구 넓이는요?", testbed, neighbour) == {"area"}
+    # naming the neighbour itself (or only a piece of its name) asks about it
+    assert not KnowledgeBase._last_topic_lacks(index, "집적단지 넓이는요?", testbed, neighbour)
+
+
+def test_phase_two_s_appraisal_outcome_and_its_announcement_are_not_in_the_sources(kb):
+    result = kb.search("2단계 예타 대상 선정 여부는 어떻게 됐어요?")
+    assert result.band != "answer" and "unknown:선정 여부" in result.missing
+
+
+def test_english_grammar_words_are_not_missing_nouns_and_english_words_count_as_the_entries_words(kb):
+    index = kb._current()
+    terms = {t.word: t for t in index.terms(index.normalize("Where exactly will the national testbed be located?"))}
+    assert {"where", "exactly", "will", "be", "located"}.isdisjoint(terms)
+    assert "국가" in terms["national"].alts  # read by BM25 and coverage as the entries' word
+    # Only an English word gains alternatives: a Korean question keeps exactly its terms.
+    assert "national" not in {a for t in index.terms(index.normalize("국가 테스트베드는 어디에 있나요?")) for a in t.alts}
+
+
+def test_more_jeolla_dialect_endings_and_adverbs_are_read_as_standard_ones():
+    assert normalize_text("우리 같은 사람도 헐 수 있당가? 쪼까 알려주쇼") == "우리 같은 사람도 할 수 있나요? 좀 알려주세요"
+    assert normalize_text("수료생은 몇 명이나 된당가요? 을매나 뽑는다 혀도") == "수료생은 몇 명이나 되나요? 얼마나 뽑는다 해도"
+    assert normalize_text("워떻게 지원허는 거요") == "어떻게 지원하는 거요"
+    assert normalize_text("잡혀도 허가 났당가") == "잡혀도 허가 났나요"  # 잡혀도 and 허가 stay
+    assert normalize_text("30년 운수업혔는디 그게 뭔 말이당가?") == "30년 운수업혔는데 그게 뭔 말인가요?"
+    assert normalize_text("20년 공부혔는디 길이 막혔어요") == "20년 공부했는데 길이 막혔어요"
+    # 거시기 is a filler, not a date asked for (its 시기).
+    assert normalize_text("거시기 참여허는 방법") == "참여하는 방법" and not asked_facts(normalize_text("거시기 뭐 있어요?"))
+
+
+def test_english_words_for_contacts_deadlines_and_what_happened_since_are_read_as_those_kinds(kb):
+    index = kb._current()
+    for question, kind in [("What is the deadline for the GIST AI graduate school?", "date"),
+                           ("How many startups moved into the complex so far?", "so_far"),
+                           ("Who is the current head of the testbed?", "so_far")]:
+        assert kind in asked_facts(index.normalize(question)), question
+    result = kb.search("Is there a website for the AI testbed?")
+    assert result.band != "answer" and "contact" in result.missing
