@@ -43,7 +43,7 @@ def test_markup_in_a_question_is_never_echoed(e2e_client):
 def test_an_alias_saved_in_the_dashboard_reaches_the_running_bot_without_retraining(e2e_client, rasa_stack,
                                                                                       fast_hasher):
     """Administrator edits entries.yml through /admin/knowledge; the action server reloads it by itself."""
-    question = "빛고을 슈퍼컴 센터는 언제 열어요?"
+    question = "빛고을 슈퍼컴 곳간은 언제 열어요?"
     answered = lambda messages: any("915억 원" in (m.get("text") or "") for m in messages)
     assert not answered(ask(e2e_client, "e2e-kb-edit-0", question))  # the name is unknown before the edit
     original = rasa_stack.knowledge_path.read_bytes()
@@ -56,7 +56,7 @@ def test_an_alias_saved_in_the_dashboard_reaches_the_running_bot_without_retrain
         assert login(e2e_client, "kb-editor").status_code == 303
         page = e2e_client.get("/admin/knowledge/data_center").text
         fields = unescape(form_fields(page))
-        fields["aliases"] = [fields["aliases"][0] + "\n빛고을 슈퍼컴 센터"]
+        fields["aliases"] = [fields["aliases"][0] + "\n빛고을 슈퍼컴 곳간"]
         assert csrf_of(page) == fields["csrf_token"][0]
         assert post_form(e2e_client, "/admin/knowledge/data_center", fields).status_code == 303
         # The action server rebuilds its index in the background (seconds); until then it answers from the old one.
