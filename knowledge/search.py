@@ -117,8 +117,9 @@ def asked_facts(question: str, terms: Iterable[str] = (), facts: FactKinds | Non
 # "서울에서 첨단지구로 막 이사 왔는데요, ...", "저는 배달 일 하는 30대인데요"): a premise, not what is asked. A region or
 # a number named only there is not asked about, and its words are not topic words. Hearsay ("3단계도 한다는데 ...")
 # and what the asker heard ("2단계도 한다고 들었는데 ...") are not such clauses: they may be what is asked about.
-# In 전라도 말씨 the same clause ends in 디 ("양림동서 40년 장사혔는디", "가게 하는 사람인디요,"; engineer K22).
-PREMISE = re.compile(r"^([^.?!]{0,80}?(?:인[데디]|(?<!들)었는[데디]|[했왔았였혔]는[데디]|있는[데디]|[하허]는[데디])요?)(?:[,.]|\s)")
+# In 전라도 말씨 (normalised by standard_endings: 장사혔는디 -> 장사했는데) a passive-looking 혔 stays ("운수업혔는데";
+# engineer K22).
+PREMISE = re.compile(r"^([^.?!]{0,80}?(?:인데|(?<!들)었는데|[했왔았였혔]는데|있는데|하는데)요?)(?:[,.]|\s)")
 
 
 # ...or as the question's opening statements, one or two declarative sentences before the question ("저는 지역 경제
@@ -1033,8 +1034,7 @@ class KnowledgeBase:
             expanded = self._search(index, followup_text(question, context), params, question, bank)
             if (TOPIC_DEICTIC.search(question or "") and expanded.top is not None
                     and expanded.top.id != context.id and expanded.candidates[0].features["name"] == 0.0
-                    and index.asked_kinds(question, index.signals(question)[0])
-                    - index.facts[index.position[context.id]]
+                    and self._kinds_topic_lacks(index, question, context)
                     # ...unless the question read alone is answered with that neighbour too ("거기서 발표한 전략은 몇
                     # 개였죠?" after the vision event: the strategies' count, not a figure the event lacks).
                     and not (result.band == "answer" and result.top is not None
@@ -1069,10 +1069,14 @@ class KnowledgeBase:
         if result.band != "answer" or result.top is None or result.top.id == context.id:
             return frozenset()
         ctx = index.position[context.id]
-        terms = index.signals(question)[0]
-        if not any(t.noun and index.full_names.get(t.word) == {ctx} for t in terms):
+        if not any(t.noun and index.full_names.get(t.word) == {ctx} for t in index.signals(question)[0]):
             return frozenset()
-        return index.asked_kinds(question, terms) - index.facts[ctx]
+        return KnowledgeBase._kinds_topic_lacks(index, question, context)
+
+    @staticmethod
+    def _kinds_topic_lacks(index: _Index, question: str, context: Entry) -> frozenset[str]:
+        """Kinds of fact the question asks for that the last topic's entry does not hold ("거기 예산은?")."""
+        return index.asked_kinds(question, index.signals(question)[0]) - index.facts[index.position[context.id]]
 
     @staticmethod
     def _last_sentence_top(index: _Index, text: str, p: FusionParams, bank: QuestionBank | None) -> int | None:
