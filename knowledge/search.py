@@ -56,7 +56,7 @@ FOLLOWUP_COV = 0.3
 
 # Question and framing words (stop_terms), the kinds of fact a question asks for (asks) or an entry holds (holds)
 # and the regions other than Gwangju are data: knowledge/facts.yml, loaded by knowledge/facts.py.
-DEICTIC = re.compile(r"거기|그거|그것|그건|그곳|그쪽|여기|이거|이곳|저기|그때|그날|그\s*자리|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
+DEICTIC = re.compile(r"거기|그거|그것|그건|그게|그걸|그곳|그쪽|여기|이거|이곳|저기|그때|그날|그\s*자리|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
 # The deictics that name the last topic itself (not a time: "그날 협약도 맺었다던데" may be about another entry).
 TOPIC_DEICTIC = re.compile(r"거기|그곳|그쪽|여기|이곳|저기|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -84,7 +84,10 @@ def regions_asked_about(text: str, facts: FactKinds | None = None) -> set[str]:
 
 
 # 몇 번째: an ordinal, not a count; "몇 개만 꼽아 주세요": a few picked out, not a count (engineer K22).
-COUNTER = re.compile(r"몇\s*(명|개|곳|군데|장|대|층|번(?!\s*째)|차|기|개국|시간|분)(?!만\s*(?:꼽|골라|고르|추려|예로))")
+# A counter that begins a noun is that noun, not a counter ("how many companies" reads 몇 기업: companies, not
+# classes (기); 몇 대학, 몇 차량, 몇 장비, 몇 분야).
+COUNTER = re.compile(r"몇\s*(명|개|곳|군데|장(?!비|소)|대(?!학|회)|층|번(?!\s*째)|차(?!량)|기(?!업|관|간|술|능|계)|개국|시간"
+                     r"|분(?!야))(?!만\s*(?:꼽|골라|고르|추려|예로))")
 # Which figure units answer "몇 <counter>".
 COUNTER_UNITS = {"명": ("명",), "개": ("개",), "곳": ("개", "곳", "기관"), "군데": ("개", "곳", "기관"),
                  "번": ("차", "번"), "차": ("차", "번"), "기": ("기",)}
@@ -118,8 +121,11 @@ def asked_facts(question: str, terms: Iterable[str] = (), facts: FactKinds | Non
 # a number named only there is not asked about, and its words are not topic words. Hearsay ("3단계도 한다는데 ...")
 # and what the asker heard ("2단계도 한다고 들었는데 ...") are not such clauses: they may be what is asked about.
 # In 전라도 말씨 (normalised by standard_endings: 장사혔는디 -> 장사했는데) a passive-looking 혔 stays ("운수업혔는데";
-# engineer K22).
-PREMISE = re.compile(r"^([^.?!]{0,80}?(?:인데|(?<!들)었는데|[했왔았였혔]는데|있는데|하는데)요?)(?:[,.]|\s)")
+# engineer K22). Any other verb's 는데 or an adjective's 한데 opens such a clause too ("조카가 한전 다니는데", "우리 영감이
+# 그러는데", "신호등이 불편한데", the formal "공무원이온데"), but not hearsay in 다는데/라는데, nor a past tense the rules
+# above do not list ("... 숫자도 봤는데 이게 맞는 건가요?": what the asker saw is what is asked about; engineer K25).
+PREMISE = re.compile(r"^([^.?!]{0,80}?(?:인데|이온데|(?<!들)었는데|[했왔았였혔]는데|"
+                     r"(?<![다라았었였했봤됐왔갔났섰켰쳤웠겼렸졌텄췄댔겠])는데|한데)요?)(?:[,.]|\s)")
 
 
 # ...or as the question's opening statements, one or two declarative sentences before the question ("저는 지역 경제
@@ -291,7 +297,8 @@ class SearchResult:
 # the verb 하다) are mapped, so no noun changes (허가, 잡혔어요, 인디 게임 are left alone).
 _END = r"(?![가-힣])"
 _DIALECT = [(re.compile(p), r) for p, r in [
-    (r"(?<=[가-힣][인는던은])디(?=요?" + _END + ")", "데"),  # 인디/는디/있던디 -> 인데/는데/있던데 (not 인디 게임)
+    # 인디/는디/있던디 -> 인데/는데/있던데 (not 인디 게임); 불편한디/했다든디 -> 불편한데/했다든데 (engineer K25)
+    (r"(?<=[가-힣][인는던은한든])디(?=요?" + _END + ")", "데"),
     (r"(?<![가-힣])혔(?=[다어는고])", "했"), (r"(?<![가-힣])혀서", "해서"),  # 혔어요, 혀서요 (not 잡혔어요)
     (r"(?<![가-힣])허(?=요" + _END + r"|드라|더라|더만|드만|길래|는데|는디|믄|면|고" + _END + ")", "하"),  # 허요
     (r"(?<=[가-힣])허(?=요" + _END + r"|드라|더라|길래|는데|는디|믄|면|고" + _END + ")", "하"),  # 걱정허길래
@@ -1020,8 +1027,11 @@ class KnowledgeBase:
                 if result.band == "answer":
                     return result
                 return replace(result, band="clarify", source_line="", grounded=False)
-            if any(index.position[c.entry.id] in other for c in result.candidates):
-                # "그 테스트베드 들어가는 단지는 어디 있어요?": both topics named, the other one as the subject.
+            if any(index.position[c.entry.id] in other for c in result.candidates) \
+                    and not (result.band == "answer" and result.top.id == context.id):
+                # "그 테스트베드 들어가는 단지는 어디 있어요?": both topics named, the other one as the subject. Not when
+                # the question read alone is answered with the last topic itself ("학생들은 뭘 원했어요?" after the
+                # companies' requests: 학생 names the academy, a lower candidate; engineer K25).
                 return replace(result, band="clarify", source_line="", grounded=False)
         return final
 

@@ -8,7 +8,7 @@ import pytest
 
 from knowledge.facts import FACTS_PATH, FactKinds, FactsError
 from knowledge.normalize import LexiconError
-from knowledge.search import KnowledgeBase, asked_facts
+from knowledge.search import KnowledgeBase, asked_facts, entry_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRIES = ROOT / "knowledge" / "entries.yml"
@@ -171,6 +171,44 @@ def test_a_rank_an_event_s_running_order_and_a_fallback_are_kinds_no_entry_holds
     assert "programme" not in asked_facts("선포식은 어떤 순서로 진행됐나요?")
     assert "contingency" in asked_facts("예타에서 탈락하면 2단계 사업은 어떻게 돼요?")
 
+
+
+# Engineer K23: none of these questions is in knowledge/eval/questions.yml.
+@pytest.mark.parametrize("question, kind", [
+    ("자율주행 트럭도 진곡산단에서 달려요?", "vehicle"),  # testbed names 무인 저속 특장차 only
+    ("1단계랑 2단계 예산 더하면 총 얼마예요?", "phases_total"),
+    ("데이터센터는 클러스터 과제 중 몇 번째예요?", "ordinal"),
+    ("집적단지 결국 완공됐어요?", "so_far"),
+    ("Did the testbed actually open last year?", "so_far"),
+    ("사관학교 코테 어려워요?", "selection"),
+    ("협약 기관 이름 전부 알려 주세요", "roster"),
+    ("데이터센터 장비 종류 알려줘", "spec"),
+    ("포럼 기조강연 내용 좀 요약해 줄래요?", "speech_text"),
+    ("멋쟁이사자처럼 외에 다른 회사도 사관학교에 참여하나요?", "another"),
+    ("개발제한구역 풀린 땅 넓이가 몇 평이에요?", "release_area"),  # ai_complex gives the site's area only
+])
+def test_outcomes_in_the_end_other_partners_vehicles_and_positions_are_asked(question, kind):
+    assert kind in asked_facts(question)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("무인 특장차 실증 특구는 어디예요?", "vehicle"),
+    ("1단계랑 2단계 기간은 어떻게 나뉘어요?", "phases_total"),
+    ("결국 뭘 하겠다는 사업이에요?", "so_far"),  # the plan itself
+    ("When will the testbed actually open?", "so_far"),  # the planned date
+    ("포럼 기조강연 주제가 뭐예요?", "speech_text"),  # the title ai_forum gives
+    ("사관학교 말고 다른 인재 양성 과제도 있어요?", "another"),  # other items of talent_ladder's list
+    ("집적단지 부지 넓이가 몇 평이에요?", "release_area"),  # the site's area, which ai_complex gives
+])
+def test_a_plan_a_talk_s_title_and_other_items_of_a_list_are_not_those_kinds(question, kind):
+    assert kind not in asked_facts(question)
+
+
+def test_only_an_entry_numbering_its_items_holds_a_position():
+    kb = KnowledgeBase(ENTRIES)
+    assert "ordinal" in entry_facts(kb.entry("gist_grad"))  # 첫 번째 과제
+    assert "ordinal" in entry_facts(kb.entry("strategies_tasks"))  # ① ... ④
+    assert "ordinal" not in entry_facts(kb.entry("talent_ladder"))  # its five tasks, unnumbered
 
 def test_foreigners_asking_to_qualify_are_asked_but_a_foreign_asker_is_not():
     assert "eligibility" in asked_facts("외국인 유학생도 창업캠프에 들어갈 수 있나요?")

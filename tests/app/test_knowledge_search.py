@@ -782,3 +782,53 @@ def test_english_words_for_contacts_deadlines_and_what_happened_since_are_read_a
         assert kind in asked_facts(index.normalize(question)), question
     result = kb.search("Is there a website for the AI testbed?")
     assert result.band != "answer" and "contact" in result.missing
+
+
+def test_a_counter_that_begins_a_noun_is_not_a_count_asked_for(kb):
+    # "how many companies" reads 몇 기업: companies, not classes (기) of an academy.
+    index = kb._current()
+    assert "count:기" not in asked_facts(index.normalize("How many companies can use the supercomputer at the data center?"))
+    assert not any(k.startswith("count:") for k in asked_facts("몇 대학이 인재 사다리에 참여해요?"))
+    assert "count:기" in asked_facts("사관학교는 지금 몇 기까지 뽑았어요?")  # a class number is still a count
+    assert "count:차" in asked_facts("월요대화는 몇 차례 열렸어요?")
+
+
+def test_more_english_framing_words_are_not_missing_nouns_and_content_words_count_as_the_entries_words(kb):
+    index = kb._current()
+    terms = {t.word: t for t in index.terms(index.normalize(
+        "I'm actually thinking the city might try to attract overseas companies, right?"))}
+    assert {"m", "actually", "thinking", "might", "try", "right"}.isdisjoint(terms)
+    assert "유치" in terms["attract"].alts and "해외" in terms["overseas"].alts
+
+
+def test_a_polite_closing_request_frames_the_statements_before_it():
+    # "... 알려 주시면 감사하겠습니다." is the request, as 주세요 is: "요즘" in the statement before it is no question.
+    assert "so_far" not in asked_facts("요즘 방송마다 AI 사관학교 얘기를 합니다. 교육 과정을 알려 주시면 감사하겠습니다.")
+    assert "so_far" in asked_facts("사관학교 수료생이 지금 몇 명인지 알려 주시면 감사하겠습니다.")
+
+
+def test_any_verb_s_opening_clause_in_neunde_is_a_premise_but_hearsay_is_not():
+    premise, rest = premise_split(normalize_text("우리 아들이 첨단에서 식당 다니는디 사관학교는 몇 명 뽑는당가?"))
+    assert premise == "우리 아들이 첨단에서 식당 다니는데" and rest.startswith("사관학교")
+    assert premise_split(normalize_text("버스 정류장이 영 불편한디 시민 제안은 어디서 해요?"))[0] == "버스 정류장이 영 불편한데"
+    assert premise_split(normalize_text("전직 교사이온데, 사관학교는 누가 운영하나요?"))[0] == "전직 교사이온데"
+    # Hearsay may be what is asked about: not a premise.
+    assert premise_split(normalize_text("3단계도 한다는데 예산은 얼마예요?"))[0] == ""
+    assert normalize_text("했다든디 불편한디") == "했다든데 불편한데"
+
+
+def test_geuge_points_back_at_the_last_topic(kb):
+    # "그게" (그것이) is a deictic like 그거: the follow-up is read with the last topic.
+    from knowledge.search import DEICTIC
+
+    assert DEICTIC.search("그게 몇 번째 과제예요?") and DEICTIC.search("그걸 누가 운영해요?")
+    result = kb.search("그게 언제쯤 문을 연다는 거예요?", context_topic="data_center")
+    assert result.used_context and result.top.id == "data_center"
+
+
+def test_a_follow_up_the_question_alone_answers_with_the_last_topic_keeps_it(kb):
+    # 학생 names another entry (a lower candidate), but the question read alone is answered with the last topic.
+    alone = kb.search("학생들은 뭘 원했대요?")
+    assert alone.band == "answer" and alone.top.id == "company_needs"
+    result = kb.search("학생들은 뭘 원했대요?", context_topic="company_needs")
+    assert result.band == "answer" and result.top.id == "company_needs"
