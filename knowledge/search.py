@@ -355,11 +355,22 @@ def standard_endings(text: str) -> str:
     return _RANGGA.sub(_rangga, text) if "랑가" in text else text
 
 
+# Amounts in English billions ("411.9B won", "91.5 billion won") as the entries write them (4,119억 원, 915억 원): the
+# figure check would otherwise miss 411.9 in an entry that holds 4,119억. A bare "b" only right after the digits.
+_BILLIONS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s*(?:billion|bn)|b)\b(?:\s*(?:won|krw)\b)?")
+
+
+def _in_eok(m: re.Match) -> str:
+    eok = float(m.group(1)) * 10
+    return f"{eok:,.0f}억 원" if eok == int(eok) else f"{eok:,.1f}억 원"
+
+
 def normalize_text(text: str, limit: int | None = MAX_QUERY_CHARS) -> str:
     """NFKC, lower case, whitespace collapsed (python-mecab-ko reports offsets without leading spaces, see
-    docs/knowledge.md), dialect endings as standard ones; a question is cut to `limit` characters, an entry's own
-    text is not (limit=None)."""
-    return standard_endings(" ".join(unicodedata.normalize("NFKC", text or "")[:limit].lower().split()))
+    docs/knowledge.md), dialect endings as standard ones, English billions in 억; a question is cut to `limit`
+    characters, an entry's own text is not (limit=None)."""
+    text = " ".join(unicodedata.normalize("NFKC", text or "")[:limit].lower().split())
+    return standard_endings(_BILLIONS.sub(_in_eok, text) if "b" in text else text)
 
 
 def squash(text: str, limit: int | None = MAX_QUERY_CHARS) -> str:

@@ -199,6 +199,8 @@ def test_outcomes_in_the_end_other_partners_vehicles_and_positions_are_asked(que
     ("포럼 기조강연 주제가 뭐예요?", "speech_text"),  # the title ai_forum gives
     ("사관학교 말고 다른 인재 양성 과제도 있어요?", "another"),  # other items of talent_ladder's list
     ("집적단지 부지 넓이가 몇 평이에요?", "release_area"),  # the site's area, which ai_complex gives
+    # the asker's own vehicle in an opening clause, then where to test it (batch 30's misread)
+    ("우리 회사가 무인 배달 카트를 만드는데 규제가 많아서요. 광주에 시험해 볼 특구가 어디 있어요?", "vehicle"),
 ])
 def test_a_plan_a_talk_s_title_and_other_items_of_a_list_are_not_those_kinds(question, kind):
     assert kind not in asked_facts(question)

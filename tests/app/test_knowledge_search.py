@@ -832,3 +832,12 @@ def test_a_follow_up_the_question_alone_answers_with_the_last_topic_keeps_it(kb)
     assert alone.band == "answer" and alone.top.id == "company_needs"
     result = kb.search("학생들은 뭘 원했대요?", context_topic="company_needs")
     assert result.band == "answer" and result.top.id == "company_needs"
+
+
+def test_english_billions_are_read_as_the_entries_amounts_in_eok(kb):
+    # "411.9 billion won" is the 4,119억 원 phase1 states, not a figure it lacks; "b2b" is no amount.
+    assert normalize_text("It cost 91.5 billion won, not 92B KRW") == "it cost 915억 원, not 920억 원"
+    assert normalize_text("a b2b startup") == "a b2b startup"
+    result = kb.search("Phase 1 cost 411.9 billion won in total, right?")
+    assert result.band == "answer" and result.top.id == "phase1"
+    assert "number:990" in kb.search("Was the data center 99B won?").missing  # 990억 is not in its text
