@@ -97,6 +97,16 @@ RANKED_FACTS = ("money", "date", "duration", "area", "district")
 FACT_PENALTY = 0.15  # share of the ranking score an entry loses per asked fact kind it lacks
 # Number words citizens write ("4천억", "천 개", "5천 명") as the entries write them (4,000억, 1,000개, 5,000명).
 _NUMBER_WORD = re.compile(r"(?<![\d가-힣])(\d{1,3})?\s*천(?=\s*(?:억|명|개|곳))")
+# Amounts in English billions ("411.9B won", "91.5 billion won") as the entries write them (4,119억 원, 915억 원): the
+# figure check would otherwise miss 411.9 in an entry that holds 4,119억. A bare "b" only right after the digits. Read
+# in normalize_text, not with _NUMBER_WORD in `normalize`, because asked_numbers also reads the question as typed. At
+# most 7 digits: a longer run is no amount (and would overflow the float).
+_BILLIONS = re.compile(r"(?<![\w.])(\d{1,7}(?:\.\d{1,3})?)(?:\s*(?:billion|bn)|b)\b(?:\s*(?:won|krw)\b)?")
+
+
+def _in_eok(m: re.Match) -> str:
+    eok = float(m.group(1)) * 10
+    return f"{eok:,.0f}억 원" if eok == int(eok) else f"{eok:,.1f}억 원"
 
 
 def asked_facts(question: str, terms: Iterable[str] = (), facts: FactKinds | None = None) -> set[str]:
@@ -353,16 +363,6 @@ def standard_endings(text: str) -> str:
     text = _DANGGA.sub(_dangga, text) if "당가" in text else text
     text = _HYEOSS.sub(_hyeoss, text) if "혔" in text else text
     return _RANGGA.sub(_rangga, text) if "랑가" in text else text
-
-
-# Amounts in English billions ("411.9B won", "91.5 billion won") as the entries write them (4,119억 원, 915억 원): the
-# figure check would otherwise miss 411.9 in an entry that holds 4,119억. A bare "b" only right after the digits.
-_BILLIONS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?:\s*(?:billion|bn)|b)\b(?:\s*(?:won|krw)\b)?")
-
-
-def _in_eok(m: re.Match) -> str:
-    eok = float(m.group(1)) * 10
-    return f"{eok:,.0f}억 원" if eok == int(eok) else f"{eok:,.1f}억 원"
 
 
 def normalize_text(text: str, limit: int | None = MAX_QUERY_CHARS) -> str:

@@ -841,3 +841,8 @@ def test_english_billions_are_read_as_the_entries_amounts_in_eok(kb):
     result = kb.search("Phase 1 cost 411.9 billion won in total, right?")
     assert result.band == "answer" and result.top.id == "phase1"
     assert "number:990" in kb.search("Was the data center 99B won?").missing  # 990억 is not in its text
+
+
+def test_a_run_of_digits_before_b_is_no_amount_and_no_error():
+    # 400 nines and a "b" once overflowed the float (OverflowError from the search, for a citizen's junk message).
+    assert normalize_text("9" * 400 + "b") == "9" * 400 + "b"
