@@ -59,6 +59,14 @@ FOLLOWUP_COV = 0.3
 DEICTIC = re.compile(r"거기|그거|그것|그건|그게|그걸|그곳|그쪽|여기|이거|이곳|저기|그때|그날|그\s*자리|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
 # The deictics that name the last topic itself (not a time: "그날 협약도 맺었다던데" may be about another entry).
 TOPIC_DEICTIC = re.compile(r"거기|그곳|그쪽|여기|이곳|저기|그\s*(?:사업|센터|학교|곳|단지|대학원|행사)|이\s*사업")
+# "사관학교 말고 다른 교육 과정은?", "데센 말고 또 뭐 있음?": the word before 말고/빼고/외에 names what the citizen
+# sets aside (a deictic word: the last topic), and 다른/또/더 after it asks for something else.
+SET_ASIDE = re.compile(r"(?<![가-힣A-Za-z])([가-힣A-Za-z]{2,15}?)(?:은|는|이|가|을|를|이랑|랑)?\s*"
+                       r"(말고|빼고|제외하고|외에|외에도|외에는)\s+(?:\S+\s+){0,3}?(?:다른|또|더)(?![가-힣])")
+# "월요대화에 AI 사관학교 수료생이랑 교육생도 왔어요?": an event named with 에 and a verb of coming or attending; who came is a
+# detail of the event.
+ATTENDED = re.compile(r"(?<![가-힣A-Za-z])([가-힣A-Za-z0-9]{2,15}?)(?:에는|에도|에)\s+(?:\S+\s+){0,5}?\S*"
+                      r"(?:왔|참석|참가|나왔|모였|갔었|갔어|갔나|갔대)")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # "그 전략 과제는 몇 개예요?" after 시민 참여 (whose answer calls it one of the 4대 전략): 그 before a noun the last answer
 # used points back at what was just told, like 거기 or 그 사업 (a particle may follow the noun).
@@ -96,7 +104,8 @@ COUNTER_UNITS = {"명": ("명",), "개": ("개",), "곳": ("개", "곳", "기관
 RANKED_FACTS = ("money", "date", "duration", "area", "district")
 FACT_PENALTY = 0.15  # share of the ranking score an entry loses per asked fact kind it lacks
 # Number words citizens write ("4천억", "천 개", "5천 명") as the entries write them (4,000억, 1,000개, 5,000명).
-_NUMBER_WORD = re.compile(r"(?<![\d가-힣])(\d{1,3})?\s*천(?=\s*(?:억|명|개|곳))")
+# Not the verb 천명하다 (to declare: "비전 선포 때 천명한 가치", "천명했어요"), which is no thousand people.
+_NUMBER_WORD = re.compile(r"(?<![\d가-힣])(\d{1,3})?\s*천(?=\s*(?:억|명(?!하|했|해|된|되|합|함|한(?!테))|개|곳))")
 # Amounts in English billions ("411.9B won", "91.5 billion won") as the entries write them (4,119억 원, 915억 원): the
 # figure check would otherwise miss 411.9 in an entry that holds 4,119억. A bare "b" only right after the digits. Read
 # in normalize_text, not with _NUMBER_WORD in `normalize`, because asked_numbers also reads the question as typed. At
@@ -162,6 +171,16 @@ def premise_split(text: str) -> tuple[str, str]:
 # with 도/은/는: "하남산단도 특구에 들어가요?"), it must be one the entry names; "저는 하남산단에서 공장을 하는데요" only says
 # who is asking.
 SITE = re.compile(r"(?<![가-힣])([가-힣]{2,4}(?:국가산단|일반산단|산단|산업단지))(도|에도|에서도|은|는)?(?![가-힣])")
+
+
+ROUTE = re.compile(r"([가-힣]+?)에서\s*([가-힣]+?)(?:까지|으로|로)")
+
+
+def quotes_route(text: str, regions: list[str], entry_text: str) -> bool:
+    """The question names a trip from one of `regions` as the entry's text does ("인천에서 광주까지 몇 시간?", the
+    entry's "인천에서 광주까지는 4시간"): it asks about that trip, not for that region's version of the topic."""
+    flat = squash(entry_text, None)
+    return any(m.group(1) in regions and f"{m.group(1)}에서{m.group(2)}" in flat for m in ROUTE.finditer(text))
 
 
 def sites_asked_about(text: str) -> set[str]:
@@ -563,6 +582,24 @@ class _Index:
                 out |= owners
         return out
 
+    def set_aside(self, question: str, context: int | None) -> tuple[set[int], str]:
+        """Entries the citizen sets aside by a whole name ("사관학교 말고 다른 ...": ai_academy; "그거 말고": the last
+        topic) and the question without the words setting them aside. A part named ("공항 말고 또 뭘 요구했어요?": 국제공항
+        is a name of the companies' requests) sets nothing aside: the entry listing the parts answers the others."""
+        text = normalize_text(question or "")
+        out: set[int] = set()
+        rest = text
+        for m in reversed(list(SET_ASIDE.finditer(text))):
+            word = m.group(1)
+            if DEICTIC.fullmatch(word):
+                found = {context} if context is not None else set()
+            else:
+                found = self.full_names.get(squash(self.normalize(word), None), set())
+            if found:
+                out |= found
+                rest = rest[:m.start(1)] + rest[m.end(2):]
+        return out, rest
+
     def points_back(self, question: str, context: int) -> bool:
         """Whether "그 <noun>" in the question names something the last answer (or its topic's names) used, and not
         another entry by its full name ("그 데이터센터는 언제 연대요?" after the Monday dialogue asks about the centre)."""
@@ -572,6 +609,32 @@ class _Index:
             if word in told and self.full_names.get(word, {context}) <= {context}:
                 return True
         return False
+
+    def names_within(self, i: int, j: int) -> bool:
+        """Whether one of entry i's names holds one of entry j's (three letters or more) in it: phase1's
+        "집적단지 조성 사업비" names the complex, so phase1's budget is the complex's; a two-letter piece (특구 in
+        연구개발특구) does not count."""
+        return any(len(b) >= 3 and b in a for a in self.names[i] for b in self.names[j])
+
+    def attended_first(self, question: str) -> int | None:
+        """The entry named first in the question by a whole name, when that name is an event someone came to
+        ("월요대화에 ... 왔어요?"): the question is about the event, whatever other entry names who came."""
+        text = normalize_text(question or "")
+        m = ATTENDED.search(text)
+        if m is None:
+            return None
+        owners = self.full_names.get(squash(self.normalize(m.group(1)), None), set())
+        return next(iter(owners)) if len(owners) == 1 else None
+
+    def named_at(self, question: str, i: int) -> int:
+        """Where (spacing-free) the question first names entry i by one of its names; -1 when it does not."""
+        flat = squash(self.normalize(question))
+        found = [flat.find(n) for n in self.names[i] if n in flat]
+        return min(found) if found else -1
+
+    def is_facet(self, word: str) -> bool:
+        """Whether a noun asks for a kind of fact (면적, 예산, 위치...) rather than naming a topic."""
+        return any(rx.search(word) for rx in self.fact_kinds.asks.values())
 
     def names_entry(self, question: str, i: int) -> bool:
         """Whether a noun of the question other than a facet asked for (예산, 언제...) is one of entry i's names."""
@@ -1010,6 +1073,45 @@ class KnowledgeBase:
         index = self._current()
         params = params or self.params
         bank = bank if bank is not None else index.bank
+        found = self._search_in_context(index, question, context_topic, params, bank)
+        found = self._event_first(index, question, found)
+        return self._not_set_aside(index, question, context_topic, params, bank, found)
+
+    @staticmethod
+    def _event_first(index: _Index, question: str, found: SearchResult) -> SearchResult:
+        """"월요대화에 AI 사관학교 수료생이랑 교육생도 왔어요?": the event named first is the topic, the academy a detail of it.
+        An answer with the entry named later goes to the buttons, where the event's entry is offered too."""
+        if found.top is None or not found.grounded:
+            return found
+        event = index.attended_first(question)
+        top = index.position[found.top.id]
+        if event is None or event == top or event not in {index.position[c.entry.id] for c in found.candidates}:
+            return found
+        at_top, at_event = index.named_at(question, top), index.named_at(question, event)
+        if at_event < 0 or at_top <= at_event:
+            return found
+        return _not_grounded(found)
+
+    def _not_set_aside(self, index: _Index, question: str, context_topic: str | None, params: FusionParams,
+                       bank: QuestionBank | None, found: SearchResult) -> SearchResult:
+        """"사관학교 말고 다른 교육 과정은?" asks for a neighbour of what it sets aside: that entry is not the answer,
+        unless the rest of the question names it again by a whole name ("특구 말고 실증 쪽 과제는 또 뭐 있어요?" after
+        the testbed: 실증 is the testbed's too). The rest read alone answers with another entry, else the buttons."""
+        if found.top is None or not found.grounded:
+            return found
+        context = index.position.get(context_topic or "")
+        aside, rest = index.set_aside(question, context)
+        top = index.position[found.top.id]
+        if top not in aside or any(t.noun and top in index.full_names.get(t.word, ()) for t in index.signals(rest)[0]):
+            return found
+        alone = self._search(index, rest, params, rest, bank)
+        if alone.top is not None and index.position[alone.top.id] not in aside:
+            return alone
+        return _not_grounded(found)
+
+    def _search_in_context(self, index: _Index, question: str, context_topic: str | None, params: FusionParams,
+                           bank: QuestionBank | None) -> SearchResult:
+        """The question read alone, then with the last topic (the follow-up rules below)."""
         result = self._search(index, question, params, question, bank)
         if result.band != "answer" and result.top is not None and not result.missing:
             # A long question opening with who asks and why ("행정학과 교수입니다. 수업 사례로 쓰려고 합니다. ..."):
@@ -1085,12 +1187,16 @@ class KnowledgeBase:
     @staticmethod
     def _last_topic_lacks(index: _Index, question: str, context: Entry, result: SearchResult) -> frozenset[str]:
         """For an answer with another entry to a follow-up naming the last topic by one of its whole names (특구, no
-        other entry's: a piece of 연구개발특구 does not count): the kinds of figure asked that the last topic lacks
-        (engineer K22)."""
+        other entry's: a piece of 연구개발특구 does not count; engineer K22) or naming no topic at all, only the facet
+        asked ("면적은 얼마나 돼요?" after the special zone: 면적 asks for an area; engineer K27): the kinds of figure
+        asked that the last topic lacks."""
         if result.band != "answer" or result.top is None or result.top.id == context.id:
             return frozenset()
         ctx = index.position[context.id]
-        if not any(t.noun and index.full_names.get(t.word) == {ctx} for t in index.signals(question)[0]):
+        nouns = [t for t in index.signals(question)[0] if t.noun]
+        if not any(index.full_names.get(t.word) == {ctx} for t in nouns) \
+                and not (nouns and all(index.is_facet(t.word) for t in nouns)
+                         and not index.names_within(index.position[result.top.id], ctx)):
             return frozenset()
         return KnowledgeBase._kinds_topic_lacks(index, question, context)
 
@@ -1168,7 +1274,7 @@ class KnowledgeBase:
         missing = sorted(asked - index.facts[best])
         nouns = [t.word for t in asked_terms if t.noun]
         missing = sorted(set(missing) | {f"place:{m}" for m in regions_asked_about(plain, facts)})
-        if nouns and all(w in facts.regions for w in nouns):
+        if nouns and all(w in facts.regions for w in nouns) and not quotes_route(plain, nouns, index.fulltext[best]):
             # "그럼 대전은요?": the same topic for another region, which a Gwangju knowledge base does not hold,
             # even when the entry happens to name that region.
             missing = sorted(set(missing) | {f"place:{w}" for w in nouns})
@@ -1228,6 +1334,13 @@ class KnowledgeBase:
         line = index.data.source_line(candidates[0].entry) if band == "answer" else ""
         return SearchResult(band, confidence, candidates, False, line, missing,
                             grounded=bool(asked_terms or (text != question and terms)) and not missing)
+
+
+def _not_grounded(result: SearchResult) -> SearchResult:
+    """A result a rule keeps from an answer, whatever its confidence: the topic buttons instead (the evaluation, which
+    re-bands results at other thresholds, reads it as not answered)."""
+    band = "clarify" if result.band == "answer" else result.band
+    return replace(result, band=band, source_line="", grounded=False)
 
 
 def bank_text(question: str, context: Entry | None) -> str:

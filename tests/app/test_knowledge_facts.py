@@ -212,6 +212,16 @@ def test_only_an_entry_numbering_its_items_holds_a_position():
     assert "ordinal" in entry_facts(kb.entry("strategies_tasks"))  # ① ... ④
     assert "ordinal" not in entry_facts(kb.entry("talent_ladder"))  # its five tasks, unnumbered
 
+def test_where_a_thing_is_built_is_held_only_by_an_entry_naming_a_site():
+    # engineer K27: strategies_tasks lists the data-industry convergence centre but says nowhere where it is built.
+    assert "build_site" in asked_facts("융합센터는 광주 어디다 세운대요?")
+    assert "build_site" not in asked_facts("융합센터는 어디예요?")
+    kb = KnowledgeBase(ENTRIES)
+    assert "build_site" in entry_facts(kb.entry("ai_complex"))  # 첨단3지구
+    assert "build_site" in entry_facts(kb.entry("startup_support"))  # 집적단지 한가운데
+    assert "build_site" not in entry_facts(kb.entry("strategies_tasks"))
+
+
 def test_foreigners_asking_to_qualify_are_asked_but_a_foreign_asker_is_not():
     assert "eligibility" in asked_facts("외국인 유학생도 창업캠프에 들어갈 수 있나요?")
     assert "eligibility" not in asked_facts("저 외국인이에요. 광주 창업 지원은 뭐가 있어요?")
@@ -223,3 +233,41 @@ def test_jeolla_dialect_filler_and_framing_clauses():
     assert "date" in asked_facts("사관학교 모집 시기는 언제예요?")
     # "요즘 ... 나오는디" says when the asker heard it, as "나오는데" does
     assert "so_far" not in asked_facts("요즘 뉴스에 많이 나오는디 사관학교는 몇 명 뽑는당가?")
+
+
+# Engineer K26: why a name or a choice, and what an appraisal procedure is; none of these questions is in
+# knowledge/eval/questions.yml.
+@pytest.mark.parametrize("question, kind", [
+    ("사업단 이름은 왜 그렇게 지었어요?", "name_reason"),  # why a name was chosen
+    ("AI 사관학교라는 명칭 유래가 궁금해요", "name_reason"),
+    ("Why is the vision named Beyond Justice?", "name_reason"),
+    ("왜 하필 첨단3지구에 지어요?", "choice_reason"),  # why this one rather than another
+    ("하필 광주가 뽑힌 이유가 뭐예요?", "choice_reason"),
+    ("Why Gwangju of all cities?", "choice_reason"),
+    ("예타 면제가 뭐예요?", "procedure_meaning"),  # what the procedure is, which no article says
+    ("예비타당성조사라는 게 무슨 말이에요? 쉽게요", "procedure_meaning"),
+    ("What is a preliminary feasibility study?", "procedure_meaning"),
+])
+def test_why_a_name_or_a_choice_and_what_a_procedure_is_are_asked(question, kind):
+    assert kind in asked_facts(question)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("광주는 왜 인공지능 도시라고 불리는 거예요?", "name_reason"),  # what the city does: the overview tells
+    ("Beyond Justice는 무슨 뜻이에요?", "name_reason"),  # what the slogan says
+    ("포럼 이름이 뭐였어요?", "name_reason"),  # the name itself
+    ("왜 굳이 한곳에 모아서 짓는 거예요?", "choice_reason"),  # what a cluster is for: ai_complex tells
+    ("예타 신청하려고 뭐 준비해요?", "procedure_meaning"),  # what was prepared for it
+    ("예비타당성조사 면제는 어떤 사업이 받았어요?", "procedure_meaning"),  # which project was exempted
+    ("예타 면제는 언제 받았어요?", "procedure_meaning"),
+])
+def test_reasons_and_procedures_the_entries_give_are_not_those_kinds(question, kind):
+    assert kind not in asked_facts(question)
+
+
+# Engineer K28: none of these questions is in knowledge/eval/questions.yml.
+def test_an_incentive_in_the_asker_s_opening_statement_only_frames_the_request():
+    # Who asks and what they weigh ("... 인센티브를 알아보고 있어요.") frames the request that follows it.
+    assert "reward" not in asked_facts("지방 이전 인센티브를 알아보고 있어요. 광주 창업 지원은 어떻게 되는지 알려 주세요.")
+    assert "reward" in asked_facts("광주로 옮기면 인센티브 있어요?")
+    assert "reward" in asked_facts("창업 지원 내용을 봤어요. 참여하면 인센티브도 주나요?")

@@ -193,6 +193,10 @@ def test_a_follow_up_of_framing_words_only_asks_about_the_last_topic(kb):
     ("멋쟁이사자처럼은 왜 광주로 옮겼어요?", "motive"),
     ("선포식 참석자 700명 중에 학생은 몇 명이었어요?", "breakdown"),
     ("장관 축사 전문 어디서 볼 수 있어요?", "speech_text"),
+    # engineer K26: why a name or a choice, what an appraisal procedure is (batch 30's confident unanswerable ones)
+    ("사업단 이름은 왜 그렇게 지었어요?", "name_reason"),
+    ("왜 하필 첨단3지구에 데이터센터를 지어요?", "choice_reason"),
+    ("예타 면제가 뭔지 쉽게 알려 주세요", "procedure_meaning"),
 ])
 def test_new_kinds_of_fact_no_entry_holds_are_refused(kb, question, kind):
     result = kb.search(question)
@@ -834,6 +838,35 @@ def test_a_follow_up_the_question_alone_answers_with_the_last_topic_keeps_it(kb)
     assert result.band == "answer" and result.top.id == "company_needs"
 
 
+def test_what_the_citizen_sets_aside_is_not_the_answer(kb):
+    # "X 말고 다른 ..." asks for a neighbour of X (engineer K27): the academy set aside is not answered.
+    index = kb._current()
+    aside, rest = index.set_aside("인공지능 사관학교 빼고 또 어떤 교육이 있나요?", None)
+    assert aside == {index.position["ai_academy"]} and "사관학교" not in rest
+    result = kb.search("인공지능 사관학교 빼고 또 어떤 교육이 있나요?", context_topic="ai_academy")
+    assert not (result.band == "answer" and result.top.id == "ai_academy")
+    # a part named (국제공항 is a name of the companies' requests, 공항 is not) sets nothing aside
+    assert index.set_aside("공항 말고 또 뭐 요청했나요?", None)[0] == set()
+
+
+def test_a_facet_only_follow_up_is_not_answered_with_a_neighbour_s_figure(kb):
+    # "넓이는?" after the special zone asks for the zone's area, which it lacks; ai_complex's area is another thing
+    # (engineer K27). phase1's budget is the complex's (its name 집적단지 조성 사업비 holds the complex's name).
+    result = kb.search("넓이는 어느 정도 돼요?", context_topic="testbed")
+    assert result.band != "answer" and "area" in result.missing
+    result = kb.search("예산은 얼마 들어가요?", context_topic="ai_complex")
+    assert "money" not in result.missing
+
+
+def test_an_event_named_first_as_where_people_came_is_the_topic(kb):
+    # "월요대화에 ... 왔어요?" asks about the dialogue; the academy named after it is a detail (engineer K27).
+    index = kb._current()
+    assert index.attended_first("월요대화에 멋쟁이사자처럼 사람들도 왔나요?") == index.position["monday_dialogue"]
+    assert index.attended_first("사관학교는 어디에 있어요?") is None
+    result = kb.search("월요대화에 인공지능 사관학교 졸업생들도 나왔나요?")
+    assert not (result.band == "answer" and result.top.id == "ai_academy")
+
+
 def test_english_billions_are_read_as_the_entries_amounts_in_eok(kb):
     # "411.9 billion won" is the 4,119억 원 phase1 states, not a figure it lacks; "b2b" is no amount.
     assert normalize_text("It cost 91.5 billion won, not 92B KRW") == "it cost 915억 원, not 920억 원"
@@ -846,3 +879,34 @@ def test_english_billions_are_read_as_the_entries_amounts_in_eok(kb):
 def test_a_run_of_digits_before_b_is_no_amount_and_no_error():
     # 400 nines and a "b" once overflowed the float (OverflowError from the search, for a citizen's junk message).
     assert normalize_text("9" * 400 + "b") == "9" * 400 + "b"
+
+
+# Engineer K28: none of these questions is in knowledge/eval/questions.yml.
+def test_english_number_words_are_digits_and_more_english_words_are_the_entries_words(kb):
+    index = kb._current()
+    assert index.normalize("Which five main tasks? twenty tasks? ten years?") == "which 5 main 과제? 20 과제? 10 years?"
+    assert index.normalize("each one of the two phases") == "each one of the 2 phases"  # "one" stays a pronoun
+    terms = {t.word: t for t in index.terms(index.normalize(
+        "What are the major strategies per year? Basically an idea to fix a problem, I suggest"))}
+    assert {"major", "per", "basically"}.isdisjoint(terms)
+    assert "제안" in terms["idea"].alts and "해결" in terms["fix"].alts and "문제" in terms["problem"].alts
+    assert "미래차" in index.normalize("Why future cars?")
+    result = kb.search("Why are AI and future cars called the two wings of phase 2?")
+    assert result.band == "answer" and result.top.id == "phase2_goals"
+
+
+def test_a_trip_from_a_region_the_entry_names_as_a_trip_is_no_other_region_s_version(kb):
+    # company_needs says "인천에서 광주까지는 4시간": a question about that trip is not "인천's version" of the topic.
+    result = kb.search("인천에서 광주로 오는 데 시간이 얼마나 걸려요?", context_topic="company_needs")
+    assert result.band == "answer" and result.top.id == "company_needs"
+    # A trip the entry does not describe, or another region alone, is still not answered.
+    assert "place:부산" in kb.search("부산에서 광주까지 몇 시간이래요?", context_topic="company_needs").missing
+    assert kb.search("그럼 인천은요?", context_topic="company_needs").band != "answer"
+
+
+def test_the_verb_to_declare_is_no_thousand_people(kb):
+    # 천명하다 (to declare) is not 천 명: "선포식에서 천명했던 원칙" asks for no figure of 1,000.
+    index = kb._current()
+    assert (1000.0, "") not in asked_numbers(index.normalize("선포식에서 천명했던 원칙이 뭐였어요?"))
+    assert (1000.0, "") not in asked_numbers(index.normalize("시장이 천명한 비전은?"))
+    assert (1000.0, "") in asked_numbers(index.normalize("교육생 천 명 뽑아요?"))
