@@ -94,7 +94,7 @@ test: envs $(MODEL) system-deps
 	exit $$rc
 
 lint: envs
-	$(VENV)/bin/ruff check civic web knowledge nlu/korean.py
+	$(VENV)/bin/ruff check civic web knowledge nlu/korean.py bench tests actions rasa_ext
 
 # ---------------------------------------------------------------- evaluations and benchmarks
 eval-nlu: envs

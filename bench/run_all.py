@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import math
 import sys
 import tempfile
 import time
@@ -42,7 +43,7 @@ def kakao_body(user: str, text: str) -> dict:
 
 
 def fmt(x: float, digits: int = 1) -> str:
-    return "—" if x != x else f"{x:,.{digits}f}"
+    return "—" if math.isnan(x) else f"{x:,.{digits}f}"
 
 
 def load_table(results: list[LoadResult]) -> list[str]:
@@ -141,11 +142,11 @@ def main(argv: list[str] | None = None) -> int:
             mem = memory(services)
 
     doc += ["## End-to-end round trip", "",
-            "Closed loop: each sender sends its next message when the previous answer arrived. Messages mix greetings,"
-            " help and knowledge questions (which run a custom action). Bare Rasa is the REST channel called directly."
-            " A Kakao user never repeats an utterance (a repeat within 3 s would be answered by retry coalescing)."
-            f" Rasa runs as {len(settings.rasa_urls or [settings.rasa_url])} process(es) (RASA_INSTANCES), each sender"
-            " always on the same one; bare Rasa is called with the same routing.",
+            ("Closed loop: each sender sends its next message when the previous answer arrived. Messages mix greetings,"
+             " help and knowledge questions (which run a custom action). Bare Rasa is the REST channel called directly."
+             " A Kakao user never repeats an utterance (a repeat within 3 s would be answered by retry coalescing)."
+             f" Rasa runs as {len(settings.rasa_urls or [settings.rasa_url])} process(es) (RASA_INSTANCES), each sender"
+             " always on the same one; bare Rasa is called with the same routing."),
             "", *load_table(results), ""]
     by = {(r.name, r.concurrency): r for r in results}
     doc += ["App overhead relative to bare Rasa (same run):", "",
@@ -156,8 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         doc.append(f"| {senders} | {chat.pct(50) / bare.pct(50):.2f} | {skill.pct(50) / bare.pct(50):.2f}"
                    f" | {chat.throughput / bare.throughput:.2f} |")
     doc += ["", "## NLU parse time", "",
-            f"`POST /model/parse`, {parse['n']} messages sequentially: p50 {parse['p50']:.1f} ms, "
-            f"p95 {parse['p95']:.1f} ms (HTTP included).", "",
+            (f"`POST /model/parse`, {parse['n']} messages sequentially: p50 {parse['p50']:.1f} ms, "
+             f"p95 {parse['p95']:.1f} ms (HTTP included)."), "",
             "## Memory after the load", "", *mem, ""]
     doc += optional_section("bench.bench_kb", "Knowledge search", args.quick)
     doc += optional_section("bench.bench_similar", "Similar-proposal lookup", args.quick)

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from civic.settings import PROJECT_ROOT, Settings
-from civic.supervisor import build_services, free_port, isolated_settings, running
+from civic.supervisor import build_services, isolated_settings, running
 
 MODEL = PROJECT_ROOT / "models" / "gwangju.tar.gz"
 

@@ -64,14 +64,14 @@ def test_cli_round_trip(tmp_path):
     env = dict(os.environ, DB_PATH=str(db_path), VAR_DIR=str(tmp_path))
     civic = [sys.executable, "-m", "civic.cli"]
     out = subprocess.run(civic + ["backup", "--output", str(tmp_path / "b.db")], env=env, cwd=PROJECT_ROOT,
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     assert "백업 완료" in out.stdout and "제안 3건" in out.stdout
     _file(db_path, 2, "이후")  # changes after the backup are rolled back by the restore
     out = subprocess.run(civic + ["restore", str(tmp_path / "b.db"), "--yes"], env=env, cwd=PROJECT_ROOT,
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     assert backups.check(db_path).tables["proposals"] == 3
     bad = subprocess.run(civic + ["restore", str(tmp_path / "nope.db"), "--yes"], env=env, cwd=PROJECT_ROOT,
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, check=False)
     assert bad.returncode == 1 and "복원할 수 없어요" in bad.stderr

@@ -28,7 +28,7 @@ REDIS = shutil.which("redis-server")
 
 def _run_as_postgres(args: list[str]) -> subprocess.CompletedProcess:
     prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    done = subprocess.run(prefix + args, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(prefix + args, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, f"{args[0]} failed: {done.stderr[-500:]}"
     return done
 
@@ -63,7 +63,8 @@ def redis():
     proc = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
-    while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True).stdout.strip() \
+    while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True,
+                         check=False).stdout.strip() \
             != "PONG":
         assert time.monotonic() < deadline, "redis-server did not start"
         time.sleep(0.1)

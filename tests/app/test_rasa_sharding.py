@@ -7,8 +7,8 @@ import zlib
 import pytest
 from fastapi.testclient import TestClient
 
-from civic.supervisor import build_services, exit_code, isolated_settings, port_free
-from tests.app.conftest import free_port, make_settings
+from civic.supervisor import build_services, exit_code, free_port, isolated_settings, port_free
+from tests.app.conftest import make_settings
 from tests.app.fake_kakao import SlowRasa
 from web.rasa_client import RasaClient, RasaUnavailable
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from civic.settings import PROJECT_ROOT
-from tests.app.conftest import free_port
+from civic.supervisor import free_port
 
 
 def test_taken_port_is_named_and_nothing_starts():
@@ -17,7 +17,7 @@ def test_taken_port_is_named_and_nothing_starts():
         port = blocker.getsockname()[1]
         env = dict(os.environ, PORT=str(port), RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()))
         proc = subprocess.run([sys.executable, "-m", "civic.supervisor"], cwd=PROJECT_ROOT, env=env,
-                              capture_output=True, text=True, timeout=60)
+                              capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 2
     assert f"포트 {port}(app)" in proc.stderr
     assert "rasa" not in proc.stdout.lower()
