@@ -575,7 +575,7 @@ class _Index:
                     asked = frozenset(asked_facts(question, [w.word for w in terms], self.fact_kinds))
                 if asked & self.facts[context]:
                     continue
-            if any(rx.search(t.word) for rx in self.fact_kinds.asks.values()):
+            if self.is_facet(t.word):
                 continue
             # A whole word only: 센터 inside "연구센터도" does not name the data centre.
             if re.search(r"(?<![가-힣])" + re.escape(t.word) + r"들?(?:\s*(?:쪽|측|분야)|(?:은|는|도)(?![가-힣]))", text):
@@ -639,8 +639,7 @@ class _Index:
     def names_entry(self, question: str, i: int) -> bool:
         """Whether a noun of the question other than a facet asked for (예산, 언제...) is one of entry i's names."""
         return any(t.noun and not t.fragment and i in self.name_owners.get(t.word, ())
-                   and not any(rx.search(t.word) for rx in self.fact_kinds.asks.values())
-                   for t in self.signals(question)[0])
+                   and not self.is_facet(t.word) for t in self.signals(question)[0])
 
     # ------------------------------------------------------------------ analysis
     def _lemmas(self, text: str) -> list[str]:
