@@ -114,6 +114,17 @@ def test_eval_questions_are_not_copies_of_the_example_questions(data):
     assert not [q["q"] for q in questions if re.sub(r"\s+", "", q["q"]) in examples]
 
 
+def test_two_remarks_citizens_ask_about_are_stated_and_labelled_alike(data):
+    # Engineer K29: article 004's landmark remark (a 5th-class trainee) and a graduate's reason for a job in 대전 were
+    # labelled answerable in some batches and null in others while no entry said them; each is now one sentence.
+    monday, academy = data.by_id["monday_dialogue"], data.by_id["ai_academy"]
+    assert "랜드마크" in monday.answer and "5기 교육생" in {f.value for f in monday.figures}
+    assert "웹·앱 개발자" in academy.answer and "대전에 취업" in academy.answer
+    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+    landmark = [q for q in questions if "랜드마크" in q["q"]]
+    assert landmark and all(q["expect"] == "monday_dialogue" for q in landmark)
+
+
 def test_unknowns_are_validated_and_round_trip(tmp_path, data):
     assert "달성" in data.by_id["goals_10yr"].unknowns
     path = tmp_path / "entries.yml"

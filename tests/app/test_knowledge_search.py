@@ -910,3 +910,21 @@ def test_the_verb_to_declare_is_no_thousand_people(kb):
     assert (1000.0, "") not in asked_numbers(index.normalize("선포식에서 천명했던 원칙이 뭐였어요?"))
     assert (1000.0, "") not in asked_numbers(index.normalize("시장이 천명한 비전은?"))
     assert (1000.0, "") in asked_numbers(index.normalize("교육생 천 명 뽑아요?"))
+
+
+# Engineer K29: none of these questions is in knowledge/eval/questions.yml.
+def test_two_remarks_at_the_monday_dialogue_are_answered_with_the_entry_that_states_them(kb):
+    # Article 004: a trainee's landmark remark (monday_dialogue) and a graduate's reason for a job in 대전 (ai_academy).
+    result = kb.search("데이터센터가 AI 시대 랜드마크가 돼야 한다는 말은 누가 했어요?")
+    assert result.band == "answer" and result.top.id == "monday_dialogue" and "이지웅" in result.top.answer
+    result = kb.search("사관학교 수료생이 광주에도 앱 개발자 자리가 많다는 걸 알았다면서요?")
+    assert result.band == "answer" and result.top.id == "ai_academy" and "대전에 취업" in result.top.answer
+
+
+@pytest.mark.parametrize("question", [
+    "기아 타이거즈 이번 시즌 성적 어때요?",  # the team itself: the entry only quotes the comparison
+    "광주비엔날레 티켓 어디서 사요?",
+    "대전에 웹 개발자 채용 공고 있어요?",  # jobs in 대전 today: the entry gives one graduate's reason
+])
+def test_the_team_the_biennale_and_jobs_in_daejeon_themselves_are_not_answered(kb, question):
+    assert kb.search(question).band != "answer"
