@@ -149,9 +149,12 @@ PREMISE = re.compile(r"^([^.?!]{0,80}?(?:인데|이온데|(?<!들)었는데|[했
 
 # ...or as the question's opening statements, one or two declarative sentences before the question ("저는 지역 경제
 # 담당 기자입니다. ...", "외국에서 온 연구원이에요. 한국말 조금 해요. ..."): who asks and why. A sentence that asks or
-# wonders (궁금해요, 알고 싶어요, 뭐, 언제...) or says what the asker heard (들었어요) is part of the question.
+# wonders (궁금해요, 알고 싶어요, 뭐, 언제...) or says what the asker heard (들었어요) is part of the question. The
+# old-fashioned 하오체 says the same ("하남산단에서 30명 데리고 공장 하는 사람이오.", "... 기대하고 있소."): the head count of
+# the asker's own firm is no number asked (engineer K31).
 PREMISE_SENTENCES = re.compile(r"^((?:(?![^.?!]*(?:궁금|알고\s*싶|알려|설명|들었|뭐|무엇|무슨|어떤|어떻|언제|어디|누구|누가|왜|얼마|몇))"
-                               r"[^.?!]{2,80}?(?:입니다|습니다|합니다|이에요|예요|에요|해요|어요|아요)\.\s+){1,2})")
+                               r"[^.?!]{2,80}?(?:입니다|습니다|합니다|이에요|예요|에요|해요|어요|아요|이오|하오|"
+                               r"(?<=[있었았였했없])소)\.\s+){1,2})")
 
 
 # The boundary before a question's last sentence ("... 다녀왔대요. 그 자리가 어떤 행사였어요?").
@@ -568,7 +571,12 @@ class _Index:
         asked: frozenset[str] | None = None  # read only when a word the last answer used names another entry
         for t in terms:
             owners = self.name_owners.get(t.word)
-            if not owners or context in owners or not t.noun or t.fragment:
+            if owners and context in owners:
+                # A word that is a whole name of another entry and only a part of the context's names ("스타트업은 어떻게
+                # 키운대요?" after the 10-year targets, whose "스타트업 목표" names them): that entry's topic (engineer K31).
+                whole = self.full_names.get(squash(t.word, None), set())
+                owners = whole if whole and context not in whole else None
+            if not owners or not t.noun or t.fragment:
                 continue
             if t.word in self.told[context]:
                 if asked is None:
@@ -600,6 +608,15 @@ class _Index:
                 rest = rest[:m.start(1)] + rest[m.end(2):]
         return out, rest
 
+    def lists_set_aside(self, question: str, i: int) -> bool:
+        """Whether what the citizen sets aside is another entry that entry i lists among its items ("GIST AI 대학원
+        말고 다른 대학에도 AI 과정 만들어요?": the talent ladder names the graduate school and the universities' courses):
+        the other ones asked for are the list's others, which i gives (engineer K31). A partner set aside by the entry
+        it runs ("멋쟁이사자처럼 말고 다른 교육기관도 ...": a name of the academy itself) is not."""
+        aside, _ = self.set_aside(question, None)
+        return bool(aside) and i not in aside and any(len(n) >= 3 and n in self.told[i]
+                                                      for j in aside for n in self.names[j])
+
     def points_back(self, question: str, context: int) -> bool:
         """Whether "그 <noun>" in the question names something the last answer (or its topic's names) used, and not
         another entry by its full name ("그 데이터센터는 언제 연대요?" after the Monday dialogue asks about the centre)."""
@@ -610,11 +627,14 @@ class _Index:
                 return True
         return False
 
-    def names_within(self, i: int, j: int) -> bool:
+    def names_within(self, i: int, j: int, kinds: Iterable[str] | None = None) -> bool:
         """Whether one of entry i's names holds one of entry j's (three letters or more) in it: phase1's
         "집적단지 조성 사업비" names the complex, so phase1's budget is the complex's; a two-letter piece (특구 in
-        연구개발특구) does not count."""
-        return any(len(b) >= 3 and b in a for a in self.names[i] for b in self.names[j])
+        연구개발특구) does not count. With `kinds`, only a name of i that asks for one of them counts (사업비: money):
+        phase1's "예비타당성조사 면제" holds phase 2's 예비타당성조사, but phase1's budget is not phase 2's."""
+        asks = [self.fact_kinds.asks[k] for k in kinds or () if k in self.fact_kinds.asks]
+        names = [a for a in self.names[i] if kinds is None or any(rx.search(a) for rx in asks)]
+        return any(len(b) >= 3 and b in a for a in names for b in self.names[j])
 
     def attended_first(self, question: str) -> int | None:
         """The entry named first in the question by a whole name, when that name is an event someone came to
@@ -1188,16 +1208,20 @@ class KnowledgeBase:
         """For an answer with another entry to a follow-up naming the last topic by one of its whole names (특구, no
         other entry's: a piece of 연구개발특구 does not count; engineer K22) or naming no topic at all, only the facet
         asked ("면적은 얼마나 돼요?" after the special zone: 면적 asks for an area; engineer K27): the kinds of figure
-        asked that the last topic lacks."""
+        asked that the last topic lacks. A neighbour whose name holds the last topic's is its figure only when that
+        name asks for the kind (phase1's "집적단지 조성 사업비" after the complex, not its "예비타당성조사 면제" after
+        phase 2: "그럼 돈은 얼마 들어가?"; engineer K30)."""
         if result.band != "answer" or result.top is None or result.top.id == context.id:
             return frozenset()
         ctx = index.position[context.id]
         nouns = [t for t in index.signals(question)[0] if t.noun]
-        if not any(index.full_names.get(t.word) == {ctx} for t in nouns) \
-                and not (nouns and all(index.is_facet(t.word) for t in nouns)
-                         and not index.names_within(index.position[result.top.id], ctx)):
+        names_topic = any(index.full_names.get(t.word) == {ctx} for t in nouns)
+        if not names_topic and not (nouns and all(index.is_facet(t.word) for t in nouns)):
             return frozenset()
-        return KnowledgeBase._kinds_topic_lacks(index, question, context)
+        lacking = KnowledgeBase._kinds_topic_lacks(index, question, context)
+        if not names_topic and index.names_within(index.position[result.top.id], ctx, lacking):
+            return frozenset()
+        return lacking
 
     @staticmethod
     def _kinds_topic_lacks(index: _Index, question: str, context: Entry) -> frozenset[str]:
@@ -1271,6 +1295,8 @@ class KnowledgeBase:
         facts = index.fact_kinds
         asked = asked_facts(question, words, facts) | asked_facts(normalized, words, facts)
         missing = sorted(asked - index.facts[best])
+        if "another" in missing and index.lists_set_aside(question, best):
+            missing.remove("another")
         nouns = [t.word for t in asked_terms if t.noun]
         missing = sorted(set(missing) | {f"place:{m}" for m in regions_asked_about(plain, facts)})
         if nouns and all(w in facts.regions for w in nouns) and not quotes_route(plain, nouns, index.fulltext[best]):

@@ -271,3 +271,60 @@ def test_an_incentive_in_the_asker_s_opening_statement_only_frames_the_request()
     assert "reward" not in asked_facts("지방 이전 인센티브를 알아보고 있어요. 광주 창업 지원은 어떻게 되는지 알려 주세요.")
     assert "reward" in asked_facts("광주로 옮기면 인센티브 있어요?")
     assert "reward" in asked_facts("창업 지원 내용을 봤어요. 참여하면 인센티브도 주나요?")
+
+
+# Engineer K30: a target met since, a failure in slang, a building, a country, how data handed in is used; none of
+# these questions is in knowledge/eval/questions.yml.
+@pytest.mark.parametrize("question, kind", [
+    ("스타트업 천 개 만든다던 목표 다 채웠나요?", "so_far"),  # a later tally against a target
+    ("일자리 목표는 결국 달성된 거예요?", "so_far"),
+    ("그 숫자 이뤘대요?", "so_far"),
+    ("그 사업 폭망했다던데 진짜예요?", "judgement"),
+    ("데이터센터 사업 망한 거 아님?", "judgement"),
+    ("사업단 사무실은 어느 건물이에요?", "building"),
+    ("창업캠프는 어디 건물에 있어요?", "building"),
+    ("해외 협력은 어떤 나라랑 해요?", "country"),
+    ("Which countries does Gwangju work with?", "country"),
+    ("시민들이 낸 데이터는 어떻게 활용돼요?", "data_use"),
+    ("모은 자료는 어디에 쓰이나요?", "data_use"),
+    ("사관학교 들어가려면 조건이 있어요?", "requirement"),
+    ("What are the eligibility requirements for the startup camp?", "requirement"),
+    ("선포식 사회는 누가 맡았어요?", "programme"),  # who hosted the ceremony
+    ("버스도 무인으로 다니게 돼요?", "vehicle"),  # the vehicle first
+    ("How big is the startup fund in KRW?", "money"),
+    ("창업 지원금은 한 팀당 얼마예요?", "money"),  # an amount given out
+    ("교육비 지원은 얼마씩 나와요?", "money"),
+    ("데이터센터 들어오면 주변 집값 오를까요?", "property"),
+    ("첨단지구 상가 분양은 언제 해요?", "property"),
+])
+def test_targets_met_failures_buildings_countries_and_data_use_are_asked(question, kind):
+    assert kind in asked_facts(question)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("일자리는 몇 개 생긴다고 전망했어요?", "judgement"),  # a forecast the goals entry gives
+    ("목표가 뭐예요?", "so_far"),  # the target itself
+    ("비전 선포 전에 준비는 어떻게 이뤄졌어요?", "so_far"),  # how a plan was carried out
+    ("어떤 국가 사업으로 정해졌어요?", "country"),  # a national project, not a country
+    ("데이터센터는 어디에 있어요?", "building"),  # where a site is, which entries give
+    ("데이터 공유 협약은 어떤 기관이랑 맺었어요?", "data_use"),  # who shares, which data_mou gives
+    ("사관학교 수료하면 자격증도 줘요?", "requirement"),  # a certificate, not a qualification
+    ("일자리 7천 개는 몇 년 기준이에요?", "requirement"),  # the basis of a figure
+    ("시민 사회 의견은 어떻게 모아요?", "programme"),  # civil society, not an event's host
+    ("버스 운전하는데 자율주행 특구는 어디예요?", "vehicle"),  # the asker's own job
+    ("Does phase 2 need a feasibility study before funding?", "money"),  # the procedure, not an amount
+    ("사관학교는 한 해 몇 명 뽑아요?", "money"),
+    ("아파트 사는 주부인데 AI 교육 받을 수 있어요?", "property"),  # where the asker lives
+    ("부동산 하는데 손님들이 AI 단지를 물어봐요. 집적단지가 뭐예요?", "property"),
+    ("좋은 조건 찾아 이직하려는데요, 광주 AI 일자리 목표는 몇 개예요?", "requirement"),  # who asks, in a framing clause
+])
+def test_forecasts_targets_plans_and_sites_are_not_those_kinds(question, kind):
+    assert kind not in asked_facts(question)
+
+
+def test_only_entries_naming_a_country_or_what_data_serves_hold_those_kinds():
+    kb = KnowledgeBase(ENTRIES)
+    assert "country" in entry_facts(kb.entry("preparation"))  # 실리콘밸리
+    assert "country" not in entry_facts(kb.entry("phase2_goals"))  # 글로벌 협력 names no country
+    assert "data_use" in entry_facts(kb.entry("data_mou"))  # 데이터를 공유해 AI 사업에 활용
+    assert "data_use" not in entry_facts(kb.entry("citizen_participation"))  # the donation campaign only

@@ -532,6 +532,7 @@ def test_which_in_order_is_not_a_count_and_more_english_words_are_read_as_the_en
 
 @pytest.mark.parametrize("question, kind", [
     ("지스트 인공지능대학원 입학 정원에서 석사와 박사는 각각 몇 자리인지요?", "degree_split"),  # a split of a total
+    ("광주과기원 AI 대학원엔 박사 과정도 있나요?", "degree_split"),  # a degree course the entry does not name
     ("인공지능 사관학교 들어가는 데 연령 제한이 있을까요?", "age"),  # an age limit
     ("주민 요청 이후 광주시가 주차 대책을 마련했나요?", "so_far"),  # whether a request was met
     ("광주가 글로벌 AI 기업 본사를 유치했는지 알고 싶어요", "so_far"),  # whether something was won
@@ -854,10 +855,40 @@ def test_what_the_citizen_sets_aside_is_not_the_answer(kb):
 def test_a_facet_only_follow_up_is_not_answered_with_a_neighbour_s_figure(kb):
     # "넓이는?" after the special zone asks for the zone's area, which it lacks; ai_complex's area is another thing
     # (engineer K27). phase1's budget is the complex's (its name 집적단지 조성 사업비 holds the complex's name).
+    # Whether the neighbour then falls to the buttons or is refused depends on the refitted threshold (buttons at
+    # 0.94 since batch 33's refit, refused for "area" at 0.89): either way it is not answered, for the zone lacks it.
+    index = kb._current()
     result = kb.search("넓이는 어느 정도 돼요?", context_topic="testbed")
-    assert result.band != "answer" and "area" in result.missing
+    assert result.band != "answer"
+    assert "area" in KnowledgeBase._kinds_topic_lacks(index, "넓이는 어느 정도 돼요?", index.entries[index.position["testbed"]])
     result = kb.search("예산은 얼마 들어가요?", context_topic="ai_complex")
     assert "money" not in result.missing
+
+
+# Engineer K30: none of these questions is in knowledge/eval/questions.yml.
+def test_a_neighbour_naming_the_last_topic_in_passing_does_not_lend_it_its_figure(kb):
+    # phase1's name "예비타당성조사 면제" holds phase 2's 예비타당성조사, but it is no budget of phase 2: "그러면 비용은
+    # 얼마나 드는데요?" after phase 2 is not answered with phase 1's totals. phase1's "집적단지 조성 사업비" still makes
+    # its budget the complex's.
+    index = kb._current()
+    p1, p2, cx = (index.position[i] for i in ("phase1", "phase2", "ai_complex"))
+    assert index.names_within(p1, p2) and not index.names_within(p1, p2, {"money"})
+    assert index.names_within(p1, cx, {"money"})
+    result = kb.search("그러면 비용은 얼마나 드는데요?", context_topic="phase2")
+    assert not (result.band == "answer" and result.top.id == "phase1")
+
+
+@pytest.mark.parametrize("question, context, kind", [
+    ("해외 협력은 어떤 나라들이랑 한대요?", "phase2_goals", "country"),  # 글로벌 협력 names no country
+    ("시민들이 기부한 데이터는 어떻게 활용돼요?", "citizen_participation", "data_use"),
+    ("창업캠프 입주 조건은 뭐예요?", None, "requirement"),
+    ("시제품 지원은 한 곳당 얼마까지 받아요?", None, "money"),
+    ("첨단3지구 원룸 시세는 어때요?", None, "property"),
+])
+def test_countries_data_use_conditions_amounts_given_out_and_prices_the_entry_lacks_are_refused(kb, question, context,
+                                                                                              kind):
+    result = kb.search(question, context_topic=context)
+    assert result.band != "answer" and kind in result.missing
 
 
 def test_an_event_named_first_as_where_people_came_is_the_topic(kb):
@@ -930,3 +961,75 @@ def test_two_remarks_at_the_monday_dialogue_are_answered_with_the_entry_that_sta
 ])
 def test_the_team_the_biennale_and_jobs_in_daejeon_themselves_are_not_answered(kb, question):
     assert kb.search(question).band != "answer"
+
+
+# Engineer K31: none of these questions is in knowledge/eval/questions.yml.
+def test_an_opening_statement_in_haoche_is_a_premise_and_its_head_count_is_not_asked(kb):
+    # The old-fashioned 하오체 introduces the asker as 입니다 does: the head count of their own firm is no figure asked.
+    premise, rest = premise_split(normalize_text("평동산단에서 직원 45명 데리고 공장 하는 사람이오. AI 사관학교는 뭘 가르치오?"))
+    assert premise == "평동산단에서 직원 45명 데리고 공장 하는 사람이오." and rest.startswith("ai 사관학교")
+    assert premise_split(normalize_text("작은 부품 회사를 하고 있소. 사관학교 과정을 알려주시오."))[0] == "작은 부품 회사를 하고 있소."
+    assert "number:45" not in kb.search("평동산단에서 직원 45명 데리고 공장 하는 사람이오. AI 사관학교는 뭘 가르치오?").missing
+    # A sentence that wonders is still part of the question.
+    assert premise_split(normalize_text("데이터센터가 뭔지 모르겠소. 쉽게 알려주시오."))[0] == ""
+
+
+def test_a_closing_request_by_butak_frames_the_statements_before_it():
+    # "... 정리 좀 부탁드려요." is the request, as 주세요 is: "요즘" in the statement before it is no question.
+    assert "so_far" not in asked_facts("요즘 학부모들이 AI 사관학교 얘기를 자주 해요. 교육 과정 정리 좀 부탁드려요.")
+    assert "so_far" not in asked_facts("요즘 동네에서 데이터센터 얘기가 많소. 무슨 시설인지 알려주시오.")
+    # ...but "now" in the request itself still asks what has happened since.
+    assert "so_far" in asked_facts("사관학교 수료생이 지금 몇 명인지 정리 부탁드려요.")
+
+
+def test_a_follow_up_naming_another_entry_by_a_whole_name_leaves_the_context(kb):
+    # 스타트업 is a whole name of the startup support and only a part of the 10-year targets' "스타트업 목표".
+    index = kb._current()
+    goals, startup = index.position["goals_10yr"], index.position["startup_support"]
+    assert startup in index.other_topic("스타트업은 어떤 도움을 받는대요?", goals)
+    # A figure the targets hold is still theirs: "몇 개" asks for the count of startups.
+    assert startup not in index.other_topic("스타트업은 몇 개 생긴대요?", goals)
+    result = kb.search("스타트업은 어떤 도움을 받는대요?", context_topic="goals_10yr")
+    assert not (result.band == "answer" and result.top.id == "goals_10yr")
+
+
+def test_the_asker_s_own_now_illegal_parking_and_a_form_being_written_ask_nothing():
+    # "저 지금 대학생인데" says who asks, not what happened since; "지금" asked about the programme still does.
+    assert "so_far" not in asked_facts("제가 지금 대학생인데 사관학교에서는 뭘 배워요?")
+    assert "so_far" not in asked_facts("저 요즘 코딩 공부하는데 AI 사관학교 과정 알려주세요")
+    assert "so_far" in asked_facts("사관학교 교육생은 지금 몇 명이에요?")
+    # Illegal parking is a nuisance the citizen names, not an amenity asked for; a car park still is.
+    assert "amenity" not in asked_facts("우리 골목 불법 주차 때문에 힘들어요. 시민 제안은 어디서 해요?")
+    assert "amenity" in asked_facts("데이터센터 방문하면 주차 돼요?")
+    # A form the asker was writing when the question came up is no question of how to apply; how to write it is.
+    assert "apply" not in asked_facts("사관학교 지원 신청서를 작성하다가 궁금한데 교육생은 몇 명 뽑아요?")
+    assert "apply" in asked_facts("창업캠프 신청서는 어디서 받아요?")
+
+
+def test_another_of_a_list_whose_item_is_set_aside_is_the_list_s(kb):
+    # The talent ladder lists the academy among its tasks: "사관학교 말고 다른 학교도" asks for its other tasks.
+    index = kb._current()
+    ladder, academy = index.position["talent_ladder"], index.position["ai_academy"]
+    assert index.lists_set_aside("AI 사관학교 말고 다른 학교에도 AI 교육 과정이 생겨요?", ladder)
+    # A partner set aside by a name of the entry itself: the other partners are not in the articles.
+    assert not index.lists_set_aside("멋쟁이사자처럼 말고 다른 교육기관도 사관학교 강의를 맡아요?", academy)
+    assert kb.search("멋쟁이사자처럼 말고 다른 교육기관도 사관학교 강의를 맡아요?").band != "answer"
+
+
+# Engineer K32: none of these questions is in knowledge/eval/questions.yml.
+def test_english_month_names_are_the_korean_months_and_more_english_words_are_the_entries_words(kb):
+    index = kb._current()
+    assert index.normalize("planned for October, not May?") == "planned for 10월, not may?"  # may stays a hedge
+    terms = {t.word: t for t in index.terms(index.normalize(
+        "Who gave the 38th talk? A quick overview of the total plan before the campaign, pls"))}
+    assert {"gave", "th", "quick", "total", "plan", "before", "pls"}.isdisjoint(terms)
+    assert "캠페인" in terms["campaign"].alts
+    terms = {t.word: t for t in index.terms(index.normalize("Which institutions run the coding bootcamp for founders?"))}
+    assert "기관" in terms["institutions"].alts and "운영" in terms["run"].alts and "캠프" in terms["bootcamp"].alts
+    assert "창업자" in terms["founders"].alts
+    assert index.normalize("Korean-style valley") == "한국형 밸리"
+    # "the city" is Gwangju City (a question word); "say" is a framing word and "what did X say" the `said` kind.
+    question = index.normalize("What did the city's mayor say about it?")
+    assert "광주시" in question and [t.word for t in index.terms(question)] == ["시장"] and "said" in asked_facts(question)
+    # A month the entry does not give is still a number asked for: not answered.
+    assert kb.search("Did the GIST AI graduate school open in November?").band != "answer"
