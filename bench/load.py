@@ -189,7 +189,10 @@ async def drive(stack_url: str, secret: str, plans: list[Plan], *, think_s: tupl
     Pace: `think_s` seconds before each answer, else `conversation_s` for the whole conversation.
     `citizens` (optional) receives the Citizen objects as they start, to watch the progress (fault tests)."""
     run_id = run_id or f"{int(time.time()) % 100000}"
-    limits = httpx.Limits(max_connections=len(plans) + 8, max_keepalive_connections=len(plans) + 8)
+    # Expire idle connections before uvicorn's 5 s keep-alive: a POST on a connection the server is closing gets no
+    # response (httpx's default expiry is also 5 s), which the fault test would count as a bare error.
+    limits = httpx.Limits(max_connections=len(plans) + 8, max_keepalive_connections=len(plans) + 8,
+                          keepalive_expiry=2.0)
     async with httpx.AsyncClient(limits=limits) as client:
         async def one(plan: Plan) -> Result:
             await asyncio.sleep(ramp_s * plan.index / max(1, len(plans)))

@@ -122,7 +122,10 @@ class RasaClient:
         self.queue_wait_s = queue_wait_s
         self._slots = [asyncio.Semaphore(max_in_flight) for _ in self.rasa_urls] if max_in_flight > 0 else None
         self.stats = {"shed": 0}
-        limits = httpx.Limits(max_connections=100 * len(self.rasa_urls), max_keepalive_connections=50)
+        # Idle connections expire before Rasa's (Sanic's) 5 s keep-alive does: reusing one the server is closing at
+        # that moment fails with no response (httpx and the server both default to 5 s).
+        limits = httpx.Limits(max_connections=100 * len(self.rasa_urls), max_keepalive_connections=50,
+                              keepalive_expiry=2.0)
         self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout_s, connect=1.0), limits=limits)
 
     @classmethod
