@@ -5,10 +5,9 @@ bank's fit) is built in a daemon thread, so the server answers its health check 
 starts after the action server, usually takes longer than that to load its model. Without this, the first question
 after a start waited for the build and ran past the app's Rasa timeout (a 503 for that citizen). A failed build is
 logged and the first question tries again.
-The bank's fit grows with the labelled questions: 31-36 s for ~13,600 of them (2026-11-24, measured with an
-evaluation running beside it), against ~5 s when this was written. A start on a loaded machine can still let Rasa
-come up first (one CI run: the build ended 10 s after the first question's timeout); persisting the fitted bank is
-the open fix (docs/knowledge.md, Known limits).
+The bank's fit takes ~30 s for ~13,600 labelled questions; a start with unchanged knowledge files loads it from the
+cache instead (.cache/knowledge, see KnowledgeBase._bank) in under a second, and the supervisor's warm-up waits for
+one knowledge answer before it calls the stack ready (civic/supervisor.py).
 """
 from __future__ import annotations
 

@@ -70,6 +70,8 @@ class Settings(BaseSettings):
 
     # Knowledge base
     knowledge_path: Path = PROJECT_ROOT / "knowledge" / "entries.yml"
+    # Fitted question banks (knowledge/qbank.py), keyed by their inputs: a restart loads one instead of a ~35 s fit
+    knowledge_cache_dir: Path = PROJECT_ROOT / ".cache" / "knowledge"
     # The seed articles: a figure added in the dashboard is saved only if its quote is word for word in one of them
     seeds_dir: Path = PROJECT_ROOT.parent / "shared" / "seeds"
 

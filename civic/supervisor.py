@@ -67,6 +67,7 @@ def base_env(settings: Settings) -> dict[str, str]:
         SESSION_SECRET=settings.session_secret,
         # The action server answers from the file the dashboard edits (one file, whichever process writes it).
         KNOWLEDGE_PATH=str(settings.knowledge_path),
+        KNOWLEDGE_CACHE_DIR=str(settings.knowledge_cache_dir),
         SEEDS_DIR=str(settings.seeds_dir),
     )
     return env
@@ -207,19 +208,40 @@ def wait_ready(services: list[Service], timeout_s: float) -> Service | None:
     return None
 
 
-def warm_up(services: list[Service], timeout_s: float = 30.0) -> None:
-    """One message through each healthy Rasa before citizens arrive: its first message builds TensorFlow's graphs
-    (about 2 s on this machine, close to the app's 2.5 s deadline), so the first citizen would get the apology.
-    The conversation is stored under the sender "__warmup__", which no channel can produce (web:/kakao: prefixes)."""
+WARM_UP_QUESTION = "국가 AI 데이터센터는 언제 문을 열어요?"  # a knowledge question: its answer needs the action server's index
+
+
+def warm_up(services: list[Service], timeout_s: float = 30.0, knowledge_timeout_s: float = 180.0) -> None:
+    """Messages through the Rasa servers before citizens arrive, under the sender "__warmup__", which no channel can
+    produce (web:/kakao: prefixes).
+
+    - A greeting through each Rasa: its first message builds TensorFlow's graphs (about 2 s on this machine, close to
+      the app's 2.5 s deadline), so the first citizen would get the apology.
+    - Then one knowledge question through the first Rasa, waiting for the answer: the action server builds its
+      knowledge index at start-up (actions/warmup.py), which takes ~35 s when the fitted question bank is not
+      cached yet (a new clone, or edited knowledge files), longer than Rasa takes to start on a loaded machine.
+      Its answer means the stack answers questions within the app's deadline."""
+    rasas = [s for s in services if s.name.startswith("rasa")]
     with httpx.Client(timeout=timeout_s) as client:
-        for s in services:
-            if not s.name.startswith("rasa"):
-                continue
+        for s in rasas:
             try:
                 client.post(f"http://127.0.0.1:{s.port}/webhooks/rest/webhook",
                             json={"sender": "__warmup__", "message": "안녕하세요"})
             except httpx.HTTPError as exc:  # not fatal: the first citizen is only slower
                 log.warning("warm-up of %s failed: %s", s.name, type(exc).__name__)
+        if not rasas or not any(s.name == "actions" for s in services):
+            return
+        started = time.monotonic()
+        try:
+            reply = client.post(f"http://127.0.0.1:{rasas[0].port}/webhooks/rest/webhook",
+                                json={"sender": "__warmup__", "message": WARM_UP_QUESTION},
+                                timeout=knowledge_timeout_s)
+            answered = reply.status_code == 200 and bool(reply.json())
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("knowledge warm-up failed: %s", type(exc).__name__)
+            return
+        log.info("knowledge warm-up %s in %.1f s", "answered" if answered else "got no answer",
+                 time.monotonic() - started)
 
 
 def free_port() -> int:

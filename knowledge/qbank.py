@@ -8,13 +8,18 @@ answer. It gives two confidence features (knowledge/search.py): `qb`, the probab
 `qnull`, the probability that the question is one the knowledge base cannot answer.
 
 At run time it is fitted on knowledge/eval/questions.yml plus the entries' own example questions and rebuilt with
-the index; the evaluation (bench/eval_kb.py) fits it only on the questions a fold is tuned on, and the calibrator
+the index. The fit takes ~35 s for ~13,600 questions, so the fitted state is cached on disk (`save`/`load`, keyed by
+the search's inputs, see KnowledgeBase): a restart with unchanged files loads it in under a second. The evaluation (bench/eval_kb.py) fits it only on the questions a fold is tuned on, and the calibrator
 sees cross-fitted probabilities (each question scored by a bank that never saw its batch), as a new writer would.
 """
 from __future__ import annotations
 
 import itertools
+import json
 import logging
+import os
+import tempfile
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -65,13 +70,9 @@ class QuestionBank:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        self.serial = next(_serial)  # identifies this fit in caches (the evaluation fits many)
-        self.tokens = tokens
-        self.position = {e: i for i, e in enumerate(entry_ids)}
-        self.n_entries = len(entry_ids)
+        self._init(tokens, entry_ids)
         keep = [(t, y) for t, y in zip(texts, labels) if y == NULL or y in self.position]
         self.classes = sorted({y for _, y in keep})
-        self.model = None
         if len(self.classes) < MIN_CLASSES:
             return
         self.vectorizer = TfidfVectorizer(analyzer=lambda toks: toks, sublinear_tf=True, min_df=1,
@@ -79,28 +80,87 @@ class QuestionBank:
         x = self.vectorizer.fit_transform([tokens(t) for t, _ in keep])
         self.vocab = self.vectorizer.vocabulary_
         self.idf = self.vectorizer.idf_
-        self.model = LogisticRegression(C=c, max_iter=3000).fit(x, [y for _, y in keep])
-        coef = self.model.coef_
+        model = LogisticRegression(C=c, max_iter=3000).fit(x, [y for _, y in keep])
+        coef = model.coef_
         if len(self.classes) == 2:  # sklearn keeps one row for two classes
             coef = np.vstack([-coef[0], coef[0]])
-            intercept = np.array([-self.model.intercept_[0], self.model.intercept_[0]])
+            intercept = np.array([-model.intercept_[0], model.intercept_[0]])
         else:
-            intercept = self.model.intercept_
+            intercept = model.intercept_
         # Dense (features x classes) weights: a question has a few dozen features, so scoring is a row gather.
-        self.weights = np.ascontiguousarray(coef.T)
-        self.bias = intercept
-        self.slot = np.array([self.position.get(y, -1) for y in self.model.classes_])
+        self._set_state([str(y) for y in model.classes_], np.ascontiguousarray(coef.T), intercept)
+
+    def _init(self, tokens: Callable[[str], list[str]], entry_ids: Sequence[str]) -> None:
+        self.serial = next(_serial)  # identifies this fit in caches (the evaluation fits many)
+        self.tokens = tokens
+        self.entry_ids = list(entry_ids)
+        self.position = {e: i for i, e in enumerate(self.entry_ids)}
+        self.n_entries = len(self.entry_ids)
+        self.classes: list[str] = []
+        self.weights: np.ndarray | None = None
+
+    def _set_state(self, model_classes: list[str], weights: np.ndarray, bias: np.ndarray) -> None:
+        self.model_classes = model_classes  # the order of the weights' columns
+        self.weights = weights
+        self.bias = bias
+        self.slot = np.array([self.position.get(y, -1) for y in model_classes])
 
     @property
     def fitted(self) -> bool:
-        return self.model is not None
+        return self.weights is not None
+
+    # ------------------------------------------------------------------ cache
+    def save(self, path: Path) -> None:
+        """The fitted state as one .npz file (plain arrays, no pickle), written atomically: the action server and
+        the tests' stacks may share a cache directory."""
+        if not self.fitted:
+            raise ValueError("an unfitted bank has nothing to save")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        vocab = sorted(self.vocab, key=self.vocab.__getitem__)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".bank-", suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                # The vocabulary as UTF-8 JSON bytes: a unicode array would pad every token to the longest one.
+                np.savez(f, vocab=np.frombuffer(json.dumps(vocab, ensure_ascii=False).encode(), dtype=np.uint8),
+                         idf=self.idf, weights=self.weights, bias=self.bias,
+                         model_classes=np.array(self.model_classes, dtype=str),
+                         entry_ids=np.array(self.entry_ids, dtype=str))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: Path, tokens: Callable[[str], list[str]],
+             entry_ids: Sequence[str]) -> QuestionBank | None:
+        """A bank saved by `save` for the same entries, or None (missing, unreadable, or for other entries)."""
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                state = {k: z[k] for k in z.files}
+            if state["entry_ids"].tolist() != list(entry_ids):
+                return None
+            bank = cls.__new__(cls)
+            bank._init(tokens, entry_ids)
+            bank.vocab = {t: j for j, t in enumerate(json.loads(state["vocab"].tobytes().decode()))}
+            bank.idf = state["idf"]
+            model_classes = state["model_classes"].tolist()
+            bank.classes = sorted(model_classes)
+            bank._set_state(model_classes, state["weights"], state["bias"])
+            os.utime(path)  # recently used: the cache's pruning keeps it
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:  # a truncated or foreign file: fit again
+            log.warning("question bank cache %s not usable (%s)", Path(path).name, exc)
+            return None
+        return bank
 
     def scores(self, text: str) -> tuple[np.ndarray, float]:
         """(probability per entry index, probability of no entry); zeros when the bank has nothing to go on.
 
         The TF-IDF weighting is applied by hand (the vectorizer's transform costs ~2 ms of validation per call)."""
         probs = np.zeros(self.n_entries)
-        if self.model is None:
+        if self.weights is None:
             return probs, 0.0
         counts: dict[int, int] = {}
         for tok in self.tokens(text):

@@ -22,6 +22,7 @@ entry's `unknowns`) is not answered with it.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -41,7 +42,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from knowledge.base import Entry, KnowledgeBaseError, KnowledgeData, load_entries, numbers_in
 from knowledge.facts import FACTS_PATH, FactKinds, FactsError, default_facts
 from knowledge.normalize import LEXICON_PATH, Lexicon, LexiconError, TypoCorrector, jamo_keys, sound_key
-from knowledge.qbank import CHAR_NGRAMS, QUESTIONS_PATH, QuestionBank, load_labelled
+from knowledge.qbank import CHAR_NGRAMS, QUESTIONS_PATH, REGULARIZATION, QuestionBank, load_labelled
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,11 @@ FEATURES = ("bm25", "emb", "char", "cov", "unc", "name", "margin", "gap", "ev", 
 EVIDENCE_FREE = 3  # covered nouns a short question has anyway (see _Index.coverage)
 EVIDENCE_SPAN = 4
 MAX_QUERY_CHARS = 500  # the analyzer and scoring need no more; longer messages are cut, never echoed
+SETTINGS = object()  # a default taken from civic.settings when the KnowledgeBase is made
+BANK_CACHE_FORMAT = 1  # bump when QuestionBank.save changes what it writes
+BANK_CACHE_KEEP = 6  # fitted banks (~30 MB each) kept per cache folder: the running files, edited copies, ...
+# The code a question's bank features depend on: a change to it invalidates the cached fits.
+_FEATURE_CODE = (*sorted(Path(__file__).parent.glob("*.py")), Path(__file__).parents[1] / "nlu" / "korean.py")
 MAX_QUERY_TERMS = 48
 SHORTLIST = 8  # entries that get the (slower) fuzzy coverage check
 FOLLOWUP_COV = 0.3
@@ -960,12 +966,16 @@ class KnowledgeBase:
                  lexicon_path: str | os.PathLike | None = None,
                  facts_path: str | os.PathLike | None = None,
                  questions_path: str | os.PathLike | None = QUESTIONS_PATH,
-                 background_reload: bool = False) -> None:
-        if path is None:
+                 background_reload: bool = False,
+                 bank_cache_dir: str | os.PathLike | None | object = SETTINGS) -> None:
+        if path is None or bank_cache_dir is SETTINGS:
             from civic.settings import get_settings
 
-            path = get_settings().knowledge_path
+            path = get_settings().knowledge_path if path is None else path
+            bank_cache_dir = get_settings().knowledge_cache_dir if bank_cache_dir is SETTINGS else bank_cache_dir
         self.path = Path(path)
+        # Where fitted question banks are kept between processes (None: always fit); see _bank.
+        self.bank_cache_dir = Path(bank_cache_dir) if bank_cache_dir is not None else None
         self.lexicon_path = Path(lexicon_path) if lexicon_path is not None else LEXICON_PATH
         self._lexicon = Lexicon()
         self.facts_path = Path(facts_path) if facts_path is not None else FACTS_PATH
@@ -1054,17 +1064,57 @@ class KnowledgeBase:
             log.warning("fact kinds %s not reloaded, keeping the previous version: %s", self.facts_path, exc)
         index = _Index(data, self.analyzer, self.embedder_backend, self._lexicon, self._facts)
         if self.questions_path is not None:
-            labelled = load_labelled(self.questions_path, set(data.by_id))
-            index.bank = build_bank(index, [(bank_text(q, data.by_id.get(c or "")), y) for q, c, y in labelled])
+            index.bank = self._bank(index, data)
         self._index = index
         self._stamp = stamp
         log.info("knowledge base loaded: %d entries from %s", len(data.entries), self.path.name)
         return self._index
 
+    def _bank(self, index: _Index, data: KnowledgeData) -> QuestionBank | None:
+        """The question bank: loaded from the cache when its inputs are unchanged, else fitted (~35 s) and cached."""
+        ids = [e.id for e in index.entries]
+        key = self._bank_key(index)
+        cached = self.bank_cache_dir / f"bank-{key}.npz" if key else None
+        if cached is not None:
+            bank = QuestionBank.load(cached, index.bank_tokens, ids)
+            if bank is not None:
+                log.info("question bank loaded from the cache (%s)", cached.name)
+                return bank
+        labelled = load_labelled(self.questions_path, set(data.by_id))
+        bank = build_bank(index, [(bank_text(q, data.by_id.get(c or "")), y) for q, c, y in labelled])
+        # Saved only if no input changed during the fit: else the file would pair the new key with an old fit.
+        if bank is not None and cached is not None and self._bank_key(index) == key:
+            try:
+                bank.save(cached)
+                _prune(self.bank_cache_dir, "bank-*.npz", keep=BANK_CACHE_KEEP)
+            except OSError as exc:  # a read-only or full disk costs only the next start's fit
+                log.warning("question bank not cached: %s", exc)
+        return bank
+
+    def _bank_key(self, index: _Index) -> str | None:
+        """A digest of everything the fit depends on: the four files, the code that turns a question into features,
+        the analyzer and the library versions. None when caching is off."""
+        if self.bank_cache_dir is None:
+            return None
+        import sklearn
+
+        digest = hashlib.sha256(f"{BANK_CACHE_FORMAT}|{index.analyzer.name}|{sklearn.__version__}|"
+                                f"{np.__version__}|{REGULARIZATION}".encode())
+        for path in (self.path, self.lexicon_path, self.facts_path, self.questions_path, *_FEATURE_CODE):
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"\0missing")
+            digest.update(b"\0")
+        return digest.hexdigest()[:32]
 
     @property
     def data(self) -> KnowledgeData:
         return self._current().data
+
+    @property
+    def question_bank(self) -> QuestionBank | None:
+        return self._current().bank
 
     def entry(self, entry_id: str) -> Entry | None:
         return self.data.by_id.get(entry_id)
@@ -1391,6 +1441,18 @@ def followup_text(question: str, context: Entry) -> str:
     words would pull towards the topic itself when the citizen asks about a neighbour ("그거 목표는?" after 2단계)."""
     name = context.aliases[0] if context.aliases else context.title
     return f"{DEICTIC.sub(' ', question or '')} {name}"
+
+
+def _prune(folder: Path, pattern: str, keep: int) -> None:
+    """Delete all but the `keep` most recently used files (a load refreshes a file's time)."""
+    def used(f: Path) -> float:
+        try:
+            return f.stat().st_mtime
+        except OSError:  # deleted meanwhile by another process's prune
+            return 0.0
+
+    for old in sorted(folder.glob(pattern), key=used, reverse=True)[keep:]:
+        old.unlink(missing_ok=True)
 
 
 @lru_cache(maxsize=4)

@@ -2,6 +2,7 @@
 # ruff: noqa: F811  (pytest fixtures imported from admin_support)
 import time
 
+import httpx
 import pytest
 
 from civic.admin import users
@@ -21,6 +22,17 @@ def test_a_program_question_gets_the_grounded_answer_with_its_source(e2e_client)
     messages = ask(e2e_client, "e2e-kb-1", "국가 AI 데이터센터는 언제 문을 열어요?")
     text = "\n".join(m["text"] for m in messages)
     assert "915억 원" in text and "출처: 광주 AI 집적단지 현장 보도" in text
+
+
+def test_the_stack_is_ready_only_once_a_knowledge_question_was_answered(rasa_stack):
+    """The supervisor's warm-up (civic/supervisor.py) waits for the action server's knowledge index, so the first
+    citizen's question never waits for it (a cold build took longer than the app's 2.5 s deadline)."""
+    tracker = httpx.get(f"{rasa_stack.rasa_url}/conversations/__warmup__/tracker",
+                        params={"token": rasa_stack.rasa_token}, timeout=10).json()
+    actions = [e.get("name") for e in tracker["events"] if e["event"] == "action"]
+    answers = [e.get("text") or "" for e in tracker["events"] if e["event"] == "bot"]
+    assert "action_answer_program" in actions
+    assert any("출처:" in text for text in answers), answers  # answered from the index, not the apology
 
 
 def test_a_follow_up_in_the_same_conversation_uses_the_last_topic(e2e_client):

@@ -88,7 +88,7 @@ def test_only_entries_with_labelled_questions_are_classes(kb):
 
     index = kb._current()
     bank = build_bank(index, [("데이터센터 언제 열어요", "data_center"), ("부산 날씨 어때요", NULL)])
-    assert sorted(bank.model.classes_) == [NULL, "data_center"]  # the size follows the labels, not the entries
+    assert sorted(bank.model_classes) == [NULL, "data_center"]  # the size follows the labels, not the entries
     probs, _ = bank.scores("사관학교 몇 명 뽑아요")
     assert probs[index.position["ai_academy"]] == 0.0
 
