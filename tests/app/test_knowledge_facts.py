@@ -328,3 +328,37 @@ def test_only_entries_naming_a_country_or_what_data_serves_hold_those_kinds():
     assert "country" not in entry_facts(kb.entry("phase2_goals"))  # 글로벌 협력 names no country
     assert "data_use" in entry_facts(kb.entry("data_mou"))  # 데이터를 공유해 AI 사업에 활용
     assert "data_use" not in entry_facts(kb.entry("citizen_participation"))  # the donation campaign only
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("과제마다 맡은 부서는 어디예요?", "department"),  # no article names a city department
+    ("데이터센터 담당 부서가 어디예요?", "department"),
+    ("선포식 29일은 몇 월이에요?", "month_day"),  # the month of a day given alone
+    ("추진위원장 성함이 뭐예요?", "person"),  # a role's holder asked by name
+    ("is the donated data anonymised?", "privacy"),
+    ("who can access the data I donate?", "privacy"),
+    ("2단계 예타 떨어짐?", "so_far"),  # an appraisal's outcome, in slang
+    ("그래서 예타 됨?", "so_far"),
+])
+def test_departments_a_day_s_month_names_english_privacy_and_an_appraisal_s_outcome_are_asked(question, kind):
+    assert kind in asked_facts(question)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("저는 구청 기획부서에서 일하는데 AI 사관학교 교육생은 몇 명이에요?", "department"),  # the asker's own department
+    ("예타 면제 됐어요?", "so_far"),  # the exemption preparation reports
+    ("4대 전략 이름을 알려 주시기 바랍니다.", "date"),  # 주시기 바랍니다 frames a request
+    ("월요대화 주제가 AI 산업의 현재와 미래였나요?", "so_far"),  # the present as a topic
+    ("현재 2단계 추진 절차를 정리하려 합니다. 협업 기관을 알려 주세요.", "so_far"),  # the procedure under way
+])
+def test_an_asker_s_department_an_exemption_a_request_s_framing_and_a_topic_s_present_are_not_those_kinds(
+        question, kind):
+    assert kind not in asked_facts(question)
+
+
+def test_only_a_month_and_day_together_hold_a_day_s_month():
+    kb = KnowledgeBase(ENTRIES)
+    assert "month_day" not in entry_facts(kb.entry("vision_2020"))  # 29일, and the release's own date
+    assert "date" in entry_facts(kb.entry("vision_2020"))
+    result = kb.search("29일이 몇 월이었어요?", context_topic="vision_2020")
+    assert result.band != "answer" and "month_day" in result.missing
