@@ -15,6 +15,7 @@ import logging
 import threading
 
 from knowledge.search import get_knowledge_base
+from knowledge.warm import build
 
 logger = logging.getLogger(__name__)
 THREAD_NAME = "knowledge-warmup"
@@ -22,7 +23,7 @@ THREAD_NAME = "knowledge-warmup"
 
 def warm_up() -> None:
     try:
-        get_knowledge_base().search("광주 인공지능 중심도시")
+        build(get_knowledge_base())
     except Exception:  # a warm-up must never stop the action server
         logger.exception("knowledge index warm-up failed; the first question will build it")
 

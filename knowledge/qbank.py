@@ -8,9 +8,10 @@ answer. It gives two confidence features (knowledge/search.py): `qb`, the probab
 `qnull`, the probability that the question is one the knowledge base cannot answer.
 
 At run time it is fitted on knowledge/eval/questions.yml plus the entries' own example questions and rebuilt with
-the index. The fit takes ~35 s for ~13,600 questions, so the fitted state is cached on disk (`save`/`load`, keyed by
-the search's inputs, see KnowledgeBase): a restart with unchanged files loads it in under a second. The evaluation (bench/eval_kb.py) fits it only on the questions a fold is tuned on, and the calibrator
-sees cross-fitted probabilities (each question scored by a bank that never saw its batch), as a new writer would.
+the index. The fit takes ~30 s for ~14,000 questions, so the fitted state is cached on disk (`save`/`load`, keyed
+by the search's inputs, see KnowledgeBase._bank): a restart with unchanged files loads it in under a second. The
+evaluation (bench/eval_kb.py) fits it only on the questions a fold is tuned on, and the calibrator sees cross-fitted
+probabilities (each question scored by a bank that never saw its batch), as a new writer would.
 """
 from __future__ import annotations
 
@@ -150,7 +151,7 @@ class QuestionBank:
             os.utime(path)  # recently used: the cache's pruning keeps it
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:  # a truncated or foreign file: fit again
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:  # truncated or foreign: refit
             log.warning("question bank cache %s not usable (%s)", Path(path).name, exc)
             return None
         return bank
