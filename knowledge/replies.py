@@ -33,9 +33,16 @@ def topic_button(entry: Entry) -> dict:
     return {"title": entry.title, "payload": topic_payload(entry)}
 
 
-def answer_reply(kb: KnowledgeBase, entry: Entry, confidence: float = 1.0) -> Reply:
+# Said before the entry when the citizen checked a figure the entry states otherwise ("10개 기관이랑 맺었죠?"): the bot
+# neither confirms it nor repeats it (a reply never echoes the question), and the entry gives the articles' figure.
+UNCONFIRMED_NOTE = "말씀하신 숫자는 제가 가진 자료와 달라요. 자료에는 이렇게 나와 있어요."
+
+
+def answer_reply(kb: KnowledgeBase, entry: Entry, confidence: float = 1.0, note: str = "") -> Reply:
     # One newline: Rasa's output channels split a text on blank lines, and the source belongs in the same bubble.
     text = f"{entry.answer}\n{kb.data.source_line(entry)}"
+    if note:
+        text = f"{note}\n{text}"
     buttons = [{"title": b.title, "payload": b.payload} for b in entry.buttons]
     return Reply("answer", text=text, buttons=buttons, topic=entry.id, confidence=confidence)
 
@@ -68,7 +75,7 @@ def topic_is_clear(kb: KnowledgeBase, result: SearchResult) -> bool:
 
 def from_result(kb: KnowledgeBase, result: SearchResult) -> Reply:
     if result.band == "answer" and result.entry is not None:
-        return answer_reply(kb, result.entry, result.confidence)
+        return answer_reply(kb, result.entry, result.confidence, UNCONFIRMED_NOTE if result.unconfirmed else "")
     if result.band == "clarify":
         buttons = [topic_button(e) for e in result.suggestions(3)]
         return Reply("clarify", response="utter_kb_clarify", buttons=buttons, confidence=result.confidence)

@@ -211,13 +211,17 @@ SPECIFIC_NUMBER = re.compile(r"(\d[\d,.]*)\s*(단계|차|(?<=\d)기|기(?![가-�
 COUNTED_NOUN = re.compile(r"\s*(과제|전략|분야|목표|가치|원칙|과업|프로젝트|핵심|방향)")
 
 
+# 5·18 (5.18기념문화센터, 5·18민주광장) is the name of Gwangju's democratic uprising, not a figure.
+UPRISING = re.compile(r"(?<![\d.,])5\s*[.·‧ㆍ・]\s*18(?![\d.,]|\s*(?:억|조|원|%|명|개|곳))")
+
+
 def asked_numbers(question: str) -> set[tuple[float, str]]:
     """Numbers that name something specific (2026년, 39차, 3단계, 5150), with their counter when it names a stage,
     a session or a class: they must be in the entry's text, "2단계" as 2단계 (not the 2 of "2020-02-07").
 
     A single digit without such a counter ("1년에 몇 명") is how people talk, not a fact to match."""
     out = set()
-    text = normalize_text(question)
+    text = UPRISING.sub(" ", normalize_text(question))
     for m in SPECIFIC_NUMBER.finditer(text):
         digits, counter = m.group(1), m.group(2) or ""
         named = counter if counter in ORDINAL_COUNTERS else ""
@@ -247,6 +251,93 @@ def has_number(numbers: set[float], text: str, value: float, counter: str) -> bo
     if noun and re.search(rf"(?<![\d.,]){re.escape(digits)}\s*(?:개|가지)\s*(?:의\s*)?{noun}", text):
         return True
     return re.search(rf"(?<![\d.,]){re.escape(digits)}\s*{counter}", text) is not None
+
+
+# A figure's unit as citizens write it after the number, grouped by what it measures: "10개 기관", "13곳" and the
+# entry's "12개 기관" are all counts. Years and dates are left out: a wrong year is more often a later event the
+# articles do not cover ("2018년에 열었죠?") than a slip on a date they give.
+FIGURE_UNITS = {
+    "개 기관": "count", "개국": "countries", "개": "count", "곳": "count", "군데": "count", "기관": "count",
+    "명": "people", "조": "money", "억": "money", "만 원": "money", "원": "money", "㎡": "area", "제곱미터": "area",
+    "평": "area", "ha": "area", "헥타르": "area", "%": "percent", "퍼센트": "percent",
+    "institutions": "count", "organizations": "count", "organisations": "count", "agencies": "count",
+    "companies": "count", "people": "people", "persons": "people", "students": "people", "trainees": "people",
+}
+_UNIT_KIND = {u.replace(" ", ""): kind for u, kind in FIGURE_UNITS.items()}
+_UNIT_ALTERNATION = "|".join(re.escape(u).replace(r"\ ", r"\s*") for u in sorted(FIGURE_UNITS, key=len, reverse=True))
+FIGURE = re.compile(rf"(\d[\d,.]*)\s*({_UNIT_ALTERNATION})", re.IGNORECASE)
+# A question that asks what, how many, when...: it asks for a figure rather than checking one.
+WH_WORD = re.compile(r"몇|얼마|언제|어디|누구|누가|무엇|뭐|뭔|무슨|어떤|어떻|어느|왜|\b(?:what|how|when|where|who|which|why)\b", re.IGNORECASE)
+# Alternatives offered by the citizen ("12곳이었나 13곳이었나", "12개야 13개야?", "... or 13?"): a figure the entry holds
+# among them is the answer; the others are not facts beyond the articles.
+ALTERNATIVES = re.compile(r"(?:였|이었|인|이)(?:나|냐|지|야|가요?)\s*\S.*?(?:였|이었|인|이)(?:나|냐|지|야|가요?)|아니면|\bor\b")
+# Words beside a figure that do not say what it counts ("졸업생 중에 300명", "총 5,000억", "무려 1000명").
+_FIGURE_FILLER = re.compile(r"^(?:중에?|중에서|약|총|한|전체|무려|거의|대략|딱|모두|다|정도|쯤|넘게|이상|이하|만|밖에|뿐)$")
+_PARTICLE_END = re.compile(r"(?:이랑|랑|하고|과|와|이|가|을|를|은|는|에는|에서|에|의|도|만|으로|로|까지|부터)$")
+
+
+def _figures(text: str) -> list[tuple[float, str, int, int]]:
+    """(value, what it measures, start, end) of each figure with a unit in a text."""
+    return [(n, _UNIT_KIND[re.sub(r"\s+", "", m.group(2).lower())], m.start(), m.end())
+            for m in FIGURE.finditer(text) for n in numbers_in(m.group(1))]
+
+
+def _neighbour_words(text: str, start: int, end: int) -> list[str]:
+    """The word before a figure and the word after it, without particles: what the figure counts ("협약", "기관")."""
+    before = [w for w in re.findall(r"[가-힣A-Za-z]+|\S*\d\S*", text[:start]) if not _FIGURE_FILLER.match(w)]
+    after = re.findall(r"[가-힣A-Za-z]+", text[end:])
+    words = ([before[-1]] if before else []) + ([after[0]] if after else [])
+    return [_PARTICLE_END.sub("", w) for w in words if not re.search(r"\d", w)]
+
+
+def checks_figure(texts: Iterable[str], value: float, entry_text: str) -> bool:
+    """Whether `value` is a figure the citizen checks ("데이터 협약 10개 기관이랑 맺었죠?", "정원 100명인가요?") that the
+    entry states otherwise: a question without a question word, and a sentence of the entry giving another figure of
+    the same unit beside a word that stands beside the citizen's figure (협약 ... 12개 기관). The entry then answers it
+    with the articles' figure; a figure of something else ("졸업생 중에 300명 취업했죠?" against "한 해 100명") is
+    still a fact beyond the articles."""
+    texts = list(texts)
+    if any(WH_WORD.search(t) for t in texts):
+        return False
+    sentences = re.split(r"(?<=[.?!])\s+", entry_text)
+    for text in texts:
+        for n, unit, start, end in _figures(text):
+            if n != value:
+                continue
+            words = [w for w in _neighbour_words(text, start, end) if len(w) >= 2]
+            for sentence in sentences:
+                if any(u == unit and m != value for m, u, _, _ in _figures(sentence)) and any(
+                        w in sentence for w in words):
+                    return True
+    return False
+
+
+# A part of a money total asked for ("1단계 예산 중에 창업 지원에는 얼마 썼어요?", "사업비 중에 연구개발비는 얼마?"): the
+# articles price one part only (연구개발비 508억 원); a part they name without an amount is a fact beyond them.
+# A part named in Latin letters (R&D) is left to the search: the entries write it in Korean (연구개발비).
+MONEY_PART = re.compile(r"(?:예산|사업비|돈|비용|투자금?)\s*(?:중에서|중에|중|가운데)\s*([가-힣]+?)"
+                        r"(?:에는|에|으로는|으로|로는|로|은|는|이|가|의|\s)\s*(?:\S+\s+){0,2}?\S*?(?:얼마|몫|금액)")
+_PRICED = re.compile(r"[가-힣]{0,2}?\s*(?:은|는|이|가|로|으로|에|만|도)?\s*(?:약\s*)?\d[\d,.]*\s*(?:억|조|만\s*원|원)")
+
+
+def unpriced_parts(texts: Iterable[str], entry_text: str) -> set[str]:
+    """Parts of a money total the question asks for that the entry's text gives no amount for."""
+    flat = squash(entry_text, None)
+    parts, priced = set(), False
+    for text in texts:
+        for m in MONEY_PART.finditer(text):
+            part = squash(m.group(1))
+            if not part:
+                continue
+            if any(_PRICED.match(flat, i + len(part)) for i in _find_all(flat, part)):
+                priced = True
+            else:
+                parts.add(part)
+    return set() if priced else parts
+
+
+def _find_all(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)]
 
 
 def entry_facts(entry: Entry, facts: FactKinds | None = None) -> set[str]:
@@ -312,6 +403,9 @@ class SearchResult:
     # conversation rules send to the topic buttons whatever its confidence is not grounded either, so that it does
     # not set the answer threshold ("거기 총예산은?" after 2단계, which has no budget of its own).
     grounded: bool = False
+    # Figures the citizen checked that the entry states otherwise ("10개 기관이랑 맺었죠?", the entry's 12개 기관): the
+    # answer says they are not what the articles give before it gives the entry.
+    unconfirmed: tuple[str, ...] = ()
 
     @property
     def entry(self) -> Entry | None:
@@ -1372,6 +1466,7 @@ class KnowledgeBase:
             missing = [k for k in missing if not (k.startswith("place:") and k[6:] not in last_flat)]
         asked_flat = squash(normalized)
         missing += [f"unknown:{u}" for u in index.entries[best].unknowns if squash(u) and squash(u) in asked_flat]
+        missing += [f"part:{w}" for w in sorted(unpriced_parts((plain, normalized), index.fulltext[best]))]
         numbers = (asked_numbers(question) | asked_numbers(normalized)) - own
         lacking = [(n, c) for n, c in sorted(numbers)
                    if not has_number(index.numbers[best], index.fulltext[best], n, c)]
@@ -1380,6 +1475,7 @@ class KnowledgeBase:
             return any(has_number(index.numbers[j], index.fulltext[j], n, c)
                        for j in range(len(index.entries)) if j != best)
 
+        held_some = len(lacking) < len(numbers)
         if len(lacking) < len(numbers):
             # "1단계가 2024년에 끝나면 2단계는...": a number the entry holds is asked about; another one that the
             # knowledge base states elsewhere is the question's premise, not a fact beyond the articles.
@@ -1394,6 +1490,12 @@ class KnowledgeBase:
             members = class_members(plain, index.fulltext[best]) | class_members(normalized, index.fulltext[best])
             lacking = [(n, c) for n, c in lacking
                        if not elsewhere(n, c) or ((n, c) in last_numbers and (n, c) not in members)]
+        if lacking and held_some and ALTERNATIVES.search(plain):
+            lacking = []  # "12곳이었나 13곳이었나": the entry's 12 answers it
+        unconfirmed: tuple[str, ...] = ()
+        if (len(lacking) == 1 and not lacking[0][1] and not missing
+                and checks_figure((plain, normalized), lacking[0][0], index.fulltext[best])):
+            unconfirmed, lacking = (f"{lacking[0][0]:g}",), []
         missing += [f"number:{n:g}{c}" for n, c in lacking]
         missing = tuple(missing)
         # Only question and framing words ("뭐예요?") ask about nothing; in a follow-up ("거기 위치는요?") they ask
@@ -1408,7 +1510,8 @@ class KnowledgeBase:
             band = "unknown"
         line = index.data.source_line(candidates[0].entry) if band == "answer" else ""
         return SearchResult(band, confidence, candidates, False, line, missing,
-                            grounded=bool(asked_terms or (text != question and terms)) and not missing)
+                            grounded=bool(asked_terms or (text != question and terms)) and not missing,
+                            unconfirmed=unconfirmed)
 
 
 def _not_grounded(result: SearchResult) -> SearchResult:

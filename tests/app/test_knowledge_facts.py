@@ -362,3 +362,22 @@ def test_only_a_month_and_day_together_hold_a_day_s_month():
     assert "date" in entry_facts(kb.entry("vision_2020"))
     result = kb.search("29일이 몇 월이었어요?", context_topic="vision_2020")
     assert result.band != "answer" and "month_day" in result.missing
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("광주 데이터센터가 네이버 데이터센터보다 커요?", "compare"),  # no article compares by name
+    ("Is Gwangju AI data center bigger than Naver data center?", "compare"),
+    ("마이데이터 기부는 어떤 앱으로 해요?", "app"),  # no article names an app
+    ("My Data donation: which app do I use?", "app"),
+])
+def test_a_named_comparison_and_an_app_are_asked(question, kind):
+    assert kind in asked_facts(question)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("데이터센터 다른 데보다 커요?", "compare"),  # 국내 최대, which data_center gives
+    ("Is it bigger than any other data center in Korea?", "compare"),
+    ("친구랑 AI 앱으로 창업하려는데 어떤 지원이 있어요?", "app"),  # what the asker builds
+])
+def test_an_unnamed_comparison_and_an_app_the_asker_builds_are_not_those_kinds(question, kind):
+    assert kind not in asked_facts(question)
