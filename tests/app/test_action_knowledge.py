@@ -37,6 +37,15 @@ async def test_answers_with_the_entry_text_and_source_and_remembers_the_topic():
     assert events == [SlotSet("last_topic", "data_center")]
 
 
+async def test_a_checked_wrong_figure_gets_the_note_then_the_entry_in_one_bubble():
+    messages, events = await run("GIST AI 대학원 정원 100명 맞나요?")
+    assert len(messages) == 1
+    text = messages[0]["text"]
+    assert text.startswith("말씀하신 숫자는 제가 가진 자료와 달라요.") and "정원 50명" in text and "\n출처: " in text
+    assert "100명" not in text  # the citizen's figure is neither confirmed nor repeated
+    assert events == [SlotSet("last_topic", "gist_grad")]
+
+
 async def test_a_follow_up_is_read_with_the_last_topic_slot():
     messages, events = await run("거기 예산은?", last_topic="data_center")
     assert "915억 원" in messages[0]["text"]
