@@ -381,3 +381,37 @@ def test_a_named_comparison_and_an_app_are_asked(question, kind):
 ])
 def test_an_unnamed_comparison_and_an_app_the_asker_builds_are_not_those_kinds(question, kind):
     assert kind not in asked_facts(question)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("일자리 칠천개 실졔로 다 생겻나요", "so_far"),  # a target come true, with typos
+    ("스타트업 천 개 진짜 생겼냐ㅋㅋ", "so_far"),
+    ("임차식 단장 아직도 단장함?", "so_far"),  # still in post
+    ("데이터 협약 기관 중에 나중에 빠진 곳 있어요?", "so_far"),  # a later change of the list
+    ("Who leads the PwC team on the phase 2 planning project?", "person"),
+    ("사관학교 수료생 뽑아 가는 대전 회사가 어디예요?", "employer"),
+    ("사업단 야근 많음?", "workplace"),
+    ("How much does it cost to use the National AI Data Center's GPUs?", "usage_fee"),
+    ("데이터센터 GPU 쓰려면 돈 얼마 내요?", "usage_fee"),
+    ("창업캠프에 들어가려면 어떤 서류가 필요해요?", "apply"),  # papers and screening to get in
+    ("창업캠프 심사는 어떻게 해요?", "apply"),
+])
+def test_outcomes_in_slang_people_in_english_employers_work_fees_and_papers_are_asked(question, kind):
+    assert kind in asked_facts(question)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Who runs the AI Academy together with the city?", "person"),  # an organisation answers it
+    ("How much did the National AI Data Center cost?", "usage_fee"),  # its budget, which the entry gives
+    ("사관학교 수료생들 어디에 취업했어요?", "employer"),  # where, which the academy's entry tells
+])
+def test_who_runs_a_build_cost_and_where_graduates_went_are_not_those_kinds(question, kind):
+    assert kind not in asked_facts(question)
+
+
+@pytest.mark.parametrize("question", [
+    "그럼 2단계는 지금 뭐 하고 있어요?",  # work under way at the time of writing, which phase2 tells
+    "지금 2단계 준비가 어떻게 진행되고 있는지 알려주세요",
+])
+def test_what_a_plan_is_doing_now_is_not_asked_as_an_outcome(question):
+    assert "so_far" not in asked_facts(question)
