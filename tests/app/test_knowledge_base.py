@@ -121,7 +121,8 @@ def test_two_remarks_citizens_ask_about_are_stated_and_labelled_alike(data):
     assert "랜드마크" in monday.answer and "5기 교육생" in {f.value for f in monday.figures}
     assert "웹·앱 개발자" in academy.answer and "대전에 취업" in academy.answer
     questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))["questions"]
-    landmark = [q for q in questions if "랜드마크" in q["q"]]
+    # (batch 35: "랜드마크 돼야 한다는 그 데이터센터는 얼마 들였어?" names the remark only to ask the centre's cost)
+    landmark = [q for q in questions if "랜드마크" in q["q"] and "얼마" not in q["q"]]
     assert landmark and all(q["expect"] == "monday_dialogue" for q in landmark)
 
 
