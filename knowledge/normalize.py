@@ -127,6 +127,8 @@ def _rewrite_pattern(rewrites: dict[str, str]) -> re.Pattern | None:
         if _HANGUL.search(key):
             # Short Korean keys only at the start of a word: "데센" must not match inside another word.
             lead = "" if len(key) >= MIN_ANYWHERE else r"(?<![가-힣])"
+            if key[0].isdigit():  # "1년" -> 한 해, but not the end of a number: 2021년 is no "202한 해"
+                lead += r"(?<![\d.,])"
             parts.append(lead + body)
         else:
             parts.append(r"(?<![a-z0-9])" + body + r"(?![a-z0-9])")

@@ -19,6 +19,7 @@ def kb():
     ("데이터 협약 10개 기관이랑 맺었죠?", "data_mou"),  # the entry: 12개 기관
     ("GIST AI 대학원 정원 100명 맞나요?", "gist_grad"),  # 정원 50명
     ("선포식에 1000명 왔죠?", "vision_2020"),  # 700명 넘게 참석
+    ("지스트 인공지능대학원 2021년에 개원한 거 맞죠?", "gist_grad"),  # 인공지능대학원을 2020년 3월에 열 계획
 ])
 def test_a_checked_figure_the_entry_states_otherwise_is_answered_with_a_note(kb, question, entry):
     result = kb.search(question)
@@ -31,7 +32,7 @@ def test_a_checked_figure_the_entry_states_otherwise_is_answered_with_a_note(kb,
 @pytest.mark.parametrize("question", [
     "AI 사관학교 졸업생 중에 300명 취업했죠?",  # the entry's 100명 counts trainees a year, not hires
     "GIST AI 대학원 정원이 몇 명이에요? 100명?",  # asks for the figure: no check to correct
-    "데이터센터 2018년에 열었죠?",  # a year: more often a later event than a slip
+    "데이터센터 2030년에 완공되죠?",  # no sentence gives the centre's own year beside it
     "사업단 직원 100명이죠?",  # no entry gives a head count of staff
 ])
 def test_a_figure_of_something_the_entry_does_not_count_is_still_refused(kb, question):

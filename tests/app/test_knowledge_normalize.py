@@ -32,6 +32,8 @@ def index():
     ("2nd phase feasibility study 언제", "2단계 예비타당성조사 언제"),
     ("전략 포름 주제", "전략 포럼 주제"),  # a typo the corrector leaves (포름 is a word)
     ("네 번째 전략은요?", "시민 참여 전략은요?"),  # a strategy by its order in the vision
+    ("1년에 몇 명", "한 해에 몇 명"),
+    ("2021년에 개원했죠?", "2021년에 개원했죠?"),  # a key starting with a digit is not the end of a number
 ])
 def test_lexicon_rewrites_what_citizens_type(typed, expected):
     assert Lexicon.load().rewrite(typed) == expected
