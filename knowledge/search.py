@@ -323,22 +323,13 @@ _PRICED = re.compile(r"[가-힣]{0,2}?\s*(?:은|는|이|가|로|으로|에|만|�
 
 def unpriced_parts(texts: Iterable[str], entry_text: str) -> set[str]:
     """Parts of a money total the question asks for that the entry's text gives no amount for."""
+    asked = {squash(m.group(1)) for text in texts for m in MONEY_PART.finditer(text)} - {""}
+    if not asked:
+        return set()  # most questions: the entry's text is not read at all
     flat = squash(entry_text, None)
-    parts, priced = set(), False
-    for text in texts:
-        for m in MONEY_PART.finditer(text):
-            part = squash(m.group(1))
-            if not part:
-                continue
-            if any(_PRICED.match(flat, i + len(part)) for i in _find_all(flat, part)):
-                priced = True
-            else:
-                parts.add(part)
-    return set() if priced else parts
-
-
-def _find_all(text: str, word: str) -> list[int]:
-    return [m.start() for m in re.finditer(re.escape(word), text)]
+    if any(re.search(re.escape(part) + _PRICED.pattern, flat) for part in asked):
+        return set()
+    return asked
 
 
 def entry_facts(entry: Entry, facts: FactKinds | None = None) -> set[str]:
