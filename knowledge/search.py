@@ -81,6 +81,11 @@ POINTS_BACK = re.compile(r"(?<![가-힣])그\s+([가-힣A-Za-z]{2,}?)(?:에서�
 # the last topic is a part of what is asked, not its answer.
 INCLUDING = re.compile(r"(?:그거|그것|그걸|그것을|그게|거기|이거|이걸|그\s*\S+)\s*(?:까지|도|을|를)?\s*(?:다\s*)?(?:포함|합쳐|합친|합치|더해|더한|더하)")
 
+# How something is done ("어떤 식으로 키우는데?", "어떻게 지원해요?"): a follow-up asking it may move on from a topic that
+# gives only targets to the one that says how.
+HOW_DONE = re.compile(r"어떤\s*(?:식|방식|방법|교육|과정|프로그램)으로|어떻게\s*(?:키우|키워|기르|길러|양성|육성|지원|만들)")
+
+
 def regions_asked_about(text: str, facts: FactKinds | None = None) -> set[str]:
     """Regions the question asks about as such, in normalised text.
 
@@ -330,6 +335,70 @@ def unpriced_parts(texts: Iterable[str], entry_text: str) -> set[str]:
     if any(re.search(re.escape(part) + _PRICED.pattern, flat) for part in asked):
         return set()
     return asked
+
+
+# Who is asked what they said ("임차식 단장은 뭐라고 했어요?", "인트플로우 대표는 뭐라 했는데?"): a title (대표, 단장,
+# 시장, "박승주 씨") before the subject particle, and the word before it when that is a name rather than a modifier
+# ("서울에서 옮긴 회사 대표는": 옮긴 describes, it names no one).
+SPEAKER = re.compile(r"(?:(?<![가-힣])([가-힣A-Za-z]{2,})\s+)?([가-힣]*(?:시장|대표|단장|원장|교수|장관|대통령|의원|총장|회장|"
+                     r"청장|위원장|센터장|사장|이사장)|씨)(?:님)?(?:은|는|이|가|께서는?|께선|도)\s+(?:\S+\s+)?"
+                     r"(?=뭐라|무슨\s*(?:말|얘기|이야기)|어떤\s*(?:말|얘기|이야기))")
+# A word ending as a modifier or a clause does ("옮긴", "꺼낸", "했고", "월요대화에서"): not a name.
+_NOT_NAME = re.compile(r"(?:[간긴난낸던된린민빈신온운인진친핀한]|는|고|서|에|의|와|과|랑|도|들)$")
+# Words that set the time or point back rather than name ("그날 시장이 어떤 말을 했어요?").
+_POINTING = frozenset({"그날", "그때", "당시", "그럼", "그러면", "거기", "거기서", "오늘", "어제", "이번", "지난", "우리",
+                       "저희", "마지막", "처음", "그분", "그리고", "그래서", "혹시", "근데", "그런데"})
+# A sentence reporting speech (broader than facts.yml's `said`, which says whether an entry reports any at all).
+SPEECH = re.compile(r"말했|말하|밝혔|강조했|답했|요청|건의|약속|당부|바랐|입을\s*모았|[다라]고\s*(?:했|말)|달라고|[다라]며|강연|연설|"
+                    r"축사|이야기했|얘기했|발표")
+
+
+def unquoted_speakers(texts: Iterable[str], answer: str, known: str) -> set[str]:
+    """Speakers the question asks what they said that the entry cannot answer for: a name no entry knows at all
+    (`known`: every entry's text), or a speaker the answer names but never with a verb of saying (the agency's head,
+    named as appointed). A speaker another entry reports is left to the ranking; "강기정 시장은 뭐라고 했어요?" is
+    answered by "강 시장은 ... 채우겠다고 했어요" through the title."""
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", answer) if SPEECH.search(s)]
+    lacking: set[str] = set()
+    for text in texts:
+        m = SPEAKER.search(text)
+        if m is None:
+            continue
+        name = m.group(1) if (m.group(1) and not _NOT_NAME.search(m.group(1))
+                              and m.group(1) not in _POINTING) else None
+        title = m.group(2)
+        if name and name not in known:
+            lacking.add(name)
+        elif (name or title) in answer and not any(w in s for w in (name, title) if w and len(w) >= 2
+                                                     for s in sentences):
+            lacking.add(name or title)
+        else:
+            return set()  # the speaker as read on one form of the question is reported, or left to the ranking
+    return lacking
+
+
+# A detail of one member of a list asked for ("미래차 쪽은 구체적으로 무슨 사업 해?", "헬스케어 분야는 구체적으로 뭐
+# 해요?"): an entry that only lists it ("인공지능과 미래차를 양 날개로", "자동차·에너지·헬스케어 3대 산업") never says
+# what is done in it. Not a member the entry describes ("대학 AI 융합 과정 개설").
+FACET_DETAIL = re.compile(r"([가-힣A-Za-z]{2,}?)\s*(?:쪽|분야|부문)?\s*(?:과제|사업)?(?:은|는|도|에서는|에선)\s*"
+                          r"(?:\S+\s+)?(?:구체적|자세히|세부적)")
+
+
+def listed_only(texts: Iterable[str], answer: str) -> set[str]:
+    """Members of a list the question asks details of that the entry's answer names only as a bare list item."""
+    for text in texts:
+        for m in FACET_DETAIL.finditer(text):
+            word = m.group(1)
+            spots = [o.start() for o in re.finditer(re.escape(word), answer)]
+            if spots and all(_bare_item(answer, i, len(word)) for i in spots):
+                return {word}
+    return set()
+
+
+def _bare_item(text: str, start: int, length: int) -> bool:
+    before, after = text[:start], text[start + length:]
+    return (before.endswith("·") or after.startswith("·")
+            or bool(re.search(r"[가-힣]{2,}(?:과|와|랑|이랑)\s$", before) and re.match(r"(?:을|를|이|가|은|는|의)?[\s,.]", after)))
 
 
 def entry_facts(entry: Entry, facts: FactKinds | None = None) -> set[str]:
@@ -589,6 +658,8 @@ class _Index:
         self.fulltext = [normalize_text(" ".join([e.title, *e.aliases, *e.questions, e.answer,
                                                   *(f.value for f in e.figures)]), None) for e in self.entries]
         self.numbers = [numbers_in(t) for t in self.fulltext]
+        self.answers = [normalize_text(e.answer, None) for e in self.entries]  # the text a reply gives
+        self.known = " ".join(self.fulltext)  # every name any entry knows
         self._signals: dict[str, tuple] = {}  # recent questions (clarify buttons, retries, tuning)
         self._bank_tokens: dict[str, list[str]] = {}  # the bank's features of recent texts (fitting, tuning)
         self.bank: QuestionBank | None = None  # set by KnowledgeBase (labelled questions), see knowledge/qbank.py
@@ -1327,9 +1398,12 @@ class KnowledgeBase:
                 return replace(expanded, used_context=True)
             # "과제는 몇 개예요?" after 시민 참여: the question names no topic of its own (no entry's name in it)
             # and the entry read with the last topic covers the citizen's words as well: the conversation decides.
+            # Not when it asks how something is done and the question alone is answered ("인재는 어떤 식으로
+            # 키우는데?" after the ten-year goals: the goals give the number, the talent ladder how; lead, after batch 36).
             if (expanded.band == "answer" and result.candidates and expanded.top is not None
                     and expanded.top.id != result.top.id and result.candidates[0].features["name"] == 0.0
-                    and expanded.candidates[0].features["cov"] >= result.candidates[0].features["cov"]):
+                    and expanded.candidates[0].features["cov"] >= result.candidates[0].features["cov"]
+                    and not (result.band == "answer" and HOW_DONE.search(normalize_text(question)))):
                 return replace(expanded, used_context=True)
         lacking = self._last_topic_lacks(index, question, context, result)
         if lacking:
@@ -1459,6 +1533,10 @@ class KnowledgeBase:
         asked_flat = squash(normalized)
         missing += [f"unknown:{u}" for u in index.entries[best].unknowns if squash(u) and squash(u) in asked_flat]
         missing += [f"part:{w}" for w in sorted(unpriced_parts((plain, normalized), index.fulltext[best]))]
+        if "said" in asked:
+            missing += [f"speaker:{w}" for w in sorted(unquoted_speakers((plain, normalized), index.answers[best],
+                                                                          index.known))]
+        missing += [f"detail:{w}" for w in sorted(listed_only((plain, normalized), index.answers[best]))]
         numbers = (asked_numbers(question) | asked_numbers(normalized)) - own
         lacking = [(n, c) for n, c in sorted(numbers)
                    if not has_number(index.numbers[best], index.fulltext[best], n, c)]
