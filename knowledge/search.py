@@ -337,9 +337,9 @@ def unpriced_parts(texts: Iterable[str], entry_text: str) -> set[str]:
     return asked
 
 
-# Who is asked what they said ("임차식 단장은 뭐라고 했어요?", "인트플로우 대표는 뭐라 했는데?"): a title (대표, 단장,
+# Who is asked what they said ("임차식 단장은 뭐라고 했어요?", "엔큐브 대표는 뭐라 했는데?"): a title (대표, 단장,
 # 시장, "박승주 씨") before the subject particle, and the word before it when that is a name rather than a modifier
-# ("서울에서 옮긴 회사 대표는": 옮긴 describes, it names no one).
+# ("서울에서 본사 옮긴 대표는": 옮긴 describes, it names no one).
 SPEAKER = re.compile(r"(?:(?<![가-힣])([가-힣A-Za-z]{2,})\s+)?([가-힣]*(?:시장|대표|단장|원장|교수|장관|대통령|의원|총장|회장|"
                      r"청장|위원장|센터장|사장|이사장)|씨)(?:님)?(?:은|는|이|가|께서는?|께선|도)\s+(?:\S+\s+)?"
                      r"(?=뭐라|무슨\s*(?:말|얘기|이야기)|어떤\s*(?:말|얘기|이야기))")
